@@ -1,0 +1,225 @@
+"""The one error tree of mpqr, and the one function that maps an HTTP response onto it.
+
+::
+
+    MPError
+    ├── APIConnectionError          the request did not get an HTTP answer
+    │   └── APITimeoutError         ... because connect or read timed out
+    ├── APIStatusError              Mercado Pago answered with a status >= 400
+    │   ├── BadRequestError         400 (and 422: business-rule violations)
+    │   ├── AuthenticationError     401 (and legacy 400 ``invalid_access_token``)
+    │   ├── PermissionDeniedError   403
+    │   ├── NotFoundError           404
+    │   ├── ConflictError           409, 423 (idempotency key in use / state conflict)
+    │   ├── RateLimitError          429
+    │   └── ServerError             5xx
+    ├── SignatureError              a notification's x-signature does not verify
+    ├── NotificationError           a notification request that cannot be parsed
+    └── ValidationError             bad input caught before anything was sent (amounts, ids)
+
+Every :class:`APIStatusError` carries ``status``, ``error`` (MP's error key, e.g.
+``point_of_sale_in_store_order_not_found``), ``message``, ``causes`` (from ``cause``, ``causes`` or the
+Orders API ``errors[]``), ``request_id`` (the ``x-request-id`` header) and the raw ``body``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "Cause",
+    "ConflictError",
+    "MPError",
+    "NotFoundError",
+    "NotificationError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "SignatureError",
+    "ValidationError",
+    "error_from_response",
+]
+
+
+class MPError(Exception):
+    """Base of every error mpqr raises on purpose."""
+
+
+class APIConnectionError(MPError):
+    """No HTTP answer: DNS, refused connection, reset, TLS failure."""
+
+
+class APITimeoutError(APIConnectionError):
+    """Connecting or reading took longer than the client's timeout."""
+
+
+class SignatureError(MPError):
+    """A notification's ``x-signature`` is missing, malformed, stale or does not match."""
+
+
+class NotificationError(MPError):
+    """An incoming notification request that is not one of Mercado Pago's forms."""
+
+
+class ValidationError(MPError, ValueError):
+    """Bad input refused before any request was sent."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cause:
+    code: str | None
+    description: str | None
+    data: Any = None
+
+
+@dataclass(eq=False)
+class APIStatusError(MPError):
+    """Mercado Pago answered with an error status."""
+
+    status: int
+    error: str | None
+    message: str
+    causes: list[Cause] = field(default_factory=list)
+    request_id: str | None = None
+    body: Any = None
+    retry_after: float | None = None
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        parts = [f"HTTP {self.status}"]
+        if self.error:
+            parts.append(self.error)
+        text = " ".join(parts) + f": {self.message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    pass
+
+
+class AuthenticationError(APIStatusError):
+    pass
+
+
+class PermissionDeniedError(APIStatusError):
+    pass
+
+
+class NotFoundError(APIStatusError):
+    pass
+
+
+class ConflictError(APIStatusError):
+    pass
+
+
+class RateLimitError(APIStatusError):
+    pass
+
+
+class ServerError(APIStatusError):
+    pass
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: BadRequestError,
+    423: ConflictError,
+    429: RateLimitError,
+}
+
+_AUTH_KEYS = {"invalid_access_token", "invalid_token", "unauthorized"}
+
+
+def _causes(body: dict[str, Any]) -> list[Cause]:
+    raw = body.get("cause", body.get("causes"))
+    out: list[Cause] = []
+    if isinstance(raw, dict):
+        raw = [raw]
+    if isinstance(raw, list):
+        for c in raw:
+            if isinstance(c, dict):
+                code = c.get("code")
+                out.append(
+                    Cause(None if code is None else str(code), c.get("description"), c.get("data"))
+                )
+    errors = body.get("errors")
+    if isinstance(errors, list):  # Orders API envelope
+        for e in errors:
+            if isinstance(e, dict):
+                details = e.get("details")
+                out.append(Cause(e.get("code"), e.get("message"), details))
+    return out
+
+
+def _parse_body(raw: bytes | str | None) -> Any:
+    if raw is None or raw == b"" or raw == "":
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def error_from_response(
+    status: int, body: bytes | str | None, headers: dict[str, str] | None = None
+) -> APIStatusError:
+    """Build the right :class:`APIStatusError` for an error response.
+
+    ``headers`` keys must be lower-case. Understands MP's ``{message, error, status, cause|causes}``
+    envelope and the Orders API ``{errors: [{code, message, details}]}`` envelope.
+    """
+    hdrs = headers or {}
+    parsed = _parse_body(body)
+    error: str | None = None
+    message = ""
+    causes: list[Cause] = []
+    if isinstance(parsed, dict):
+        causes = _causes(parsed)
+        err = parsed.get("error")
+        error = str(err) if err is not None else None
+        message = str(parsed.get("message") or "")
+        if error is None and causes and parsed.get("errors") is not None:
+            error = causes[0].code
+            message = message or (causes[0].description or "")
+    elif isinstance(parsed, str):
+        message = parsed[:500]
+    if not message:
+        message = error or f"HTTP {status}"
+    cls = _BY_STATUS.get(status, ServerError if status >= 500 else APIStatusError)
+    if status == 400 and (error in _AUTH_KEYS or message in _AUTH_KEYS):
+        cls = AuthenticationError
+    return cls(
+        status=status,
+        error=error,
+        message=message,
+        causes=causes,
+        request_id=hdrs.get("x-request-id"),
+        body=parsed,
+        retry_after=_retry_after(hdrs),
+    )
