@@ -1,0 +1,3 @@
+from mpqr.cli import main
+
+main()
