@@ -15,11 +15,12 @@
     │   └── ServerError             5xx
     ├── SignatureError              a notification's x-signature does not verify
     ├── NotificationError           a notification request that cannot be parsed
+    ├── UnexpectedResponseError     a 2xx answer whose body is not the documented shape
     └── ValidationError             bad input caught before anything was sent (amounts, ids)
 
 Every :class:`APIStatusError` carries ``status``, ``error`` (MP's error key, e.g.
-``point_of_sale_in_store_order_not_found``), ``message``, ``causes`` (from ``cause``, ``causes`` or the
-Orders API ``errors[]``), ``request_id`` (the ``x-request-id`` header) and the raw ``body``.
+``point_of_sale_in_store_order_not_found``), ``message``, ``causes`` (from ``cause``, ``causes`` or
+the Orders API ``errors[]``), ``request_id`` (the ``x-request-id`` header) and the raw ``body``.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ __all__ = [
     "RateLimitError",
     "ServerError",
     "SignatureError",
+    "UnexpectedResponseError",
     "ValidationError",
     "error_from_response",
 ]
@@ -70,6 +72,18 @@ class NotificationError(MPError):
 
 class ValidationError(MPError, ValueError):
     """Bad input refused before any request was sent."""
+
+
+class UnexpectedResponseError(MPError):
+    """A success status whose body is not what the API documents (not JSON, or the wrong shape)."""
+
+    def __init__(
+        self, message: str, *, status: int, request_id: str | None = None, body: Any = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.request_id = request_id
+        self.body = body
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,113 @@
+"""Input checks run before a request is built, so bad input never reaches the API.
+
+Each check raises :class:`mpqr.errors.ValidationError` with a message that starts with the field
+path, e.g. ``items[1].unit_price: COP amounts must be whole numbers: got 10.50``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from urllib.parse import quote
+
+import pydantic
+
+from mpqr.errors import ValidationError
+from mpqr.sites import AmountError, UnknownSiteError, site_for_currency, to_decimal, validate_amount
+
+__all__ = [
+    "as_dict",
+    "currency",
+    "item_list",
+    "money",
+    "pos_external_id",
+    "quantity",
+    "query",
+    "segment",
+    "two_decimals",
+]
+
+_POS_EXTERNAL_ID = re.compile(r"[A-Za-z0-9]{1,40}")
+_GENERIC_DECIMALS = 2  # the most any of the seven currencies allows
+
+
+def segment(name: str, value: object) -> str:
+    """A path segment, percent-encoded (``pos/id`` → ``pos%2Fid``, as the official SDK does)."""
+    if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
+        raise ValidationError(f"{name}: must be a non-empty string or integer: got {value!r}")
+    return quote(str(value), safe="")
+
+
+def query(**params: object) -> tuple[tuple[str, str], ...]:
+    """Query pairs without the ``None`` values; booleans as ``true``/``false``."""
+    out: list[tuple[str, str]] = []
+    for key, value in params.items():
+        if value is None:
+            continue
+        text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+        out.append((key, text))
+    return tuple(out)
+
+
+def currency(field: str, value: object) -> str:
+    """A currency id of one of the seven QR sites, upper-cased."""
+    try:
+        return site_for_currency(str(value)).currency_id
+    except UnknownSiteError as exc:
+        raise ValidationError(f"{field}: {exc}") from None
+
+
+def money(field: str, value: object, currency_id: str | None) -> Decimal:
+    """An amount checked against ``currency_id`` (or, unknown currency, the loosest rule: > 0, ≤ 2
+    decimals)."""
+    try:
+        if currency_id is not None:
+            return validate_amount(value, currency_id)
+        amount = to_decimal(value)
+    except (AmountError, UnknownSiteError) as exc:
+        raise ValidationError(f"{field}: {exc}") from None
+    if amount <= 0:
+        raise ValidationError(f"{field}: amounts must be greater than zero: got {value}")
+    exponent = amount.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > _GENERIC_DECIMALS:
+        raise ValidationError(f"{field}: amounts take at most 2 decimals: got {value}")
+    return amount
+
+
+def two_decimals(amount: Decimal) -> str:
+    """The Orders API writes every amount as a string with exactly two decimals ("50.00")."""
+    return f"{amount:.2f}"
+
+
+def quantity(field: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(f"{field}: must be an integer >= 1: got {value!r}")
+    return value
+
+
+def pos_external_id(field: str, value: object) -> str:
+    """A POS ``external_id``: letters and digits only, at most 40 characters (mp-api §8)."""
+    if not isinstance(value, str) or not _POS_EXTERNAL_ID.fullmatch(value):
+        raise ValidationError(
+            f"{field}: must be 1 to 40 letters or digits (no spaces, hyphens or symbols): "
+            f"got {value!r}"
+        )
+    return value
+
+
+def as_dict(field: str, body: object) -> dict[str, Any]:
+    """A request body given as a dict or a typed request model, as a fresh dict."""
+    if isinstance(body, pydantic.BaseModel):
+        return body.model_dump(mode="python", exclude_none=True, by_alias=True)
+    if isinstance(body, Mapping):
+        return dict(body)
+    raise ValidationError(f"{field}: must be a dict or a request model: got {type(body).__name__}")
+
+
+def item_list(field: str, value: object) -> list[dict[str, Any]]:
+    """A non-empty list of item objects, each copied into a dict."""
+    if not isinstance(value, list | tuple) or not value:
+        raise ValidationError(f"{field}: at least one item is required")
+    return [as_dict(f"{field}[{i}]", item) for i, item in enumerate(value)]

@@ -1,0 +1,110 @@
+"""Merchant orders, mp-api §9. A QR payment closes the merchant order it belongs to."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field
+
+from mpqr.client.models._base import IdStr, MPModel, tolerant
+from mpqr.client.models.payments import PaymentStatusField
+
+__all__ = [
+    "MerchantOrder",
+    "MerchantOrderItem",
+    "MerchantOrderPayment",
+    "MerchantOrderSearch",
+    "MerchantOrderStatus",
+    "OrderStatusDetail",
+]
+
+
+class MerchantOrderStatus(StrEnum):
+    """``status``: only ``closed`` means the payments cover the total (``opened`` is no signal)."""
+
+    OPENED = "opened"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+
+
+class OrderStatusDetail(StrEnum):
+    """``order_status``: a finer view of the payments against the total."""
+
+    PAYMENT_REQUIRED = "payment_required"
+    REVERTED = "reverted"
+    PAID = "paid"
+    PARTIALLY_REVERTED = "partially_reverted"
+    PARTIALLY_PAID = "partially_paid"
+    PAYMENT_IN_PROCESS = "payment_in_process"
+    UNDEFINED = "undefined"
+    EXPIRED = "expired"
+
+
+class MerchantOrderPayment(MPModel):
+    id: int
+    transaction_amount: Decimal | None = None
+    total_paid_amount: Decimal | None = None
+    shipping_cost: Decimal | None = None
+    currency_id: str | None = None
+    status: PaymentStatusField | None = None
+    status_detail: str | None = None
+    operation_type: str | None = None
+    date_approved: str | None = None
+    date_created: str | None = None
+    last_modified: str | None = None
+    amount_refunded: Decimal | None = None
+
+
+class MerchantOrderItem(MPModel):
+    id: str | None = None
+    title: str | None = None
+    description: str | None = None
+    category_id: str | None = None
+    currency_id: str | None = None
+    picture_url: str | None = None
+    quantity: int | None = None
+    unit_price: Decimal | None = None
+
+
+class MerchantOrder(MPModel):
+    """A merchant order: the QR sale as Mercado Pago tracks it, with its ``payments[]``."""
+
+    id: int
+    status: Annotated[
+        MerchantOrderStatus | str | None, BeforeValidator(tolerant(MerchantOrderStatus))
+    ] = None
+    order_status: Annotated[
+        OrderStatusDetail | str | None, BeforeValidator(tolerant(OrderStatusDetail))
+    ] = None
+    external_reference: str | None = None
+    preference_id: str | None = None
+    payments: list[MerchantOrderPayment] = Field(default_factory=list)
+    items: list[MerchantOrderItem] = Field(default_factory=list)
+    collector: dict[str, Any] | None = None
+    payer: dict[str, Any] | None = None
+    marketplace: str | None = None
+    notification_url: str | None = None
+    sponsor_id: int | None = None
+    application_id: IdStr | None = None
+    site_id: str | None = None
+    total_amount: Decimal | None = None
+    paid_amount: Decimal | None = None
+    refunded_amount: Decimal | None = None
+    shipping_cost: Decimal | None = None
+    cancelled: bool | None = None
+    additional_info: str | None = None
+    is_test: bool | None = None
+    date_created: str | None = None
+    last_updated: str | None = None
+
+
+class MerchantOrderSearch(MPModel):
+    """``{elements, next_offset, total}``; ``elements: null`` (no match) becomes ``[]``."""
+
+    elements: Annotated[list[MerchantOrder], BeforeValidator(lambda v: [] if v is None else v)] = (
+        Field(default_factory=list)
+    )
+    next_offset: int | None = None
+    total: int | None = None

@@ -1,0 +1,1 @@
+"""Pure request builders, one module per API family; each function returns a ``Call``."""

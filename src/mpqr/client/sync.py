@@ -1,0 +1,173 @@
+"""``mpqr.Client``: the synchronous client. It only sends; building and parsing are in ``_core``."""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from mpqr.client import _sync_resources as res
+from mpqr.client._core import (
+    Call,
+    RawRequest,
+    RawResponse,
+    build_request,
+    json_or_none,
+    log_attempt,
+    log_retry,
+    make_config,
+    parse_response,
+    retry_delay,
+)
+from mpqr.client.retry import RetryPolicy, Timeouts
+from mpqr.client.transports import SyncTransport, Urllib3Transport
+from mpqr.errors import APIConnectionError
+
+__all__ = ["DEFAULT_BASE_URL", "Client"]
+
+T = TypeVar("T")
+DEFAULT_BASE_URL = "https://api.mercadopago.com"
+DEFAULT_TIMEOUTS = Timeouts()
+DEFAULT_RETRY = RetryPolicy()
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+class Client:
+    """A typed, pooled client for every Mercado Pago in-store QR API.
+
+    Resources: ``users``, ``stores``, ``pos``, ``qr_orders``, ``orders``, ``merchant_orders``,
+    ``payments``, ``test_users``. Auth is only the ``Authorization: Bearer`` header; the token never
+    appears in ``repr``, logs or exception messages. Failed calls are retried by ``retry`` (POSTs
+    only with their idempotency key, which is the same on every attempt). Give ``site_id`` to have
+    v2, dynamic and Orders API amounts checked for the seller's currency before sending.
+
+    >>> with Client("APP_USR-...", site_id="MLA") as mp:          # doctest: +SKIP
+    ...     mp.qr_orders.put(123, "CAJA01", {"external_reference": "A1", "title": "Pasta",
+    ...         "total_amount": "100.00", "items": [{"title": "Pasta", "unit_price": "20.00",
+    ...         "quantity": 5, "unit_measure": "unit", "total_amount": "100.00"}]})
+    """
+
+    def __init__(
+        self,
+        access_token: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        timeouts: Timeouts = DEFAULT_TIMEOUTS,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        user_agent: str | None = None,
+        site_id: str | None = None,
+        transport: SyncTransport | None = None,
+        max_connections: int = 10,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        idempotency_keys: Callable[[], str] = new_idempotency_key,
+    ) -> None:
+        self._config = make_config(access_token, base_url, user_agent, site_id)
+        self._retry = retry
+        self._transport: SyncTransport = transport or Urllib3Transport(
+            timeouts=timeouts, max_connections=max_connections
+        )
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # jitter, not a secret
+        self._new_key = idempotency_keys
+        self.users = res.Users(self)
+        self.stores = res.Stores(self)
+        self.pos = res.PointsOfSale(self)
+        self.qr_orders = res.QrOrders(self)
+        self.orders = res.Orders(self)
+        self.merchant_orders = res.MerchantOrders(self)
+        self.payments = res.Payments(self)
+        self.test_users = res.TestUsers(self)
+
+    def __repr__(self) -> str:
+        cfg = self._config
+        return (
+            f"{type(self).__name__}(base_url={cfg.origin + cfg.prefix!r}, "
+            f"site_id={cfg.site_id and cfg.site_id.value!r}, access_token='***')"
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the pooled connections."""
+        self._transport.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, str] | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
+        auto_idempotency_key: bool = True,
+    ) -> Any:
+        """Any other endpoint, with the same auth, retries and errors. Returns decoded JSON or None.
+
+        ``auto_idempotency_key=False`` sends a POST without a key: it is then never retried.
+        """
+        call = Call(
+            method.upper(),
+            path,
+            json_or_none,
+            query=tuple((query or {}).items()),
+            json=json,
+            headers=tuple((headers or {}).items()),
+            idempotency_key=idempotency_key,
+            auto_idempotency_key=auto_idempotency_key,
+        )
+        return self._send(call)
+
+    def _send(self, call: Call[T]) -> T:
+        key = call.idempotency_key or (self._new_key() if call.wants_key else None)
+        raw = build_request(self._config, call, key)
+        attempt = 0
+        while True:
+            outcome = self._attempt(call, raw, key is not None, attempt)
+            if isinstance(outcome, RawResponse):
+                return parse_response(self._config, call, outcome)
+            self._sleep(outcome)
+            attempt += 1
+
+    def _attempt(
+        self, call: Call[Any], raw: RawRequest, has_key: bool, attempt: int
+    ) -> RawResponse | float:
+        """One send: the answer to use, or the delay before the next attempt. Raises when done."""
+        started = time.perf_counter()
+        try:
+            response = self._transport.send(raw)
+        except APIConnectionError as exc:
+            log_attempt(call.method, call.path, type(exc).__name__, _since(started), None, attempt)
+            delay = self._retry.delay_after_error(attempt, call.method, has_key, self._rng)
+            if delay is None:
+                raise
+            log_retry(call.method, call.path, type(exc).__name__, delay, attempt)
+            return delay
+        log_attempt(
+            call.method, call.path, response.status, _since(started), response.request_id, attempt
+        )
+        delay = retry_delay(self._retry, call, response, has_key, attempt, self._rng)
+        if delay is None:
+            return response
+        log_retry(call.method, call.path, f"HTTP {response.status}", delay, attempt)
+        return delay
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started

@@ -1,0 +1,141 @@
+"""The I/O seam: a transport sends one :class:`RawRequest` and returns one :class:`RawResponse`.
+
+The defaults are :class:`Urllib3Transport` (sync, one keep-alive connection pool per origin) and
+:class:`AiohttpTransport` (async, one ``ClientSession`` with a bounded ``TCPConnector``), chosen on
+measurements (style.md: urllib3 pooled 4,709 calls/s, aiohttp with 32 in flight 16,987). Tests and
+callers can pass their own transport: anything with these methods works. A transport raises
+:class:`~mpqr.errors.APITimeoutError` or :class:`~mpqr.errors.APIConnectionError` when no HTTP
+answer came back; it never raises for an HTTP status (that is the core's job).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import aiohttp
+import urllib3
+from urllib3.exceptions import (
+    HTTPError,
+    NewConnectionError,
+    ProtocolError,
+)
+from urllib3.exceptions import (
+    TimeoutError as Urllib3TimeoutError,
+)
+from yarl import URL
+
+from mpqr.client._core import RawRequest, RawResponse
+from mpqr.client.retry import Timeouts
+from mpqr.errors import APIConnectionError, APITimeoutError
+
+__all__ = ["AiohttpTransport", "AsyncTransport", "SyncTransport", "Urllib3Transport"]
+
+
+class SyncTransport(Protocol):
+    def send(self, request: RawRequest) -> RawResponse: ...
+
+    def close(self) -> None: ...
+
+
+class AsyncTransport(Protocol):
+    async def send(self, request: RawRequest) -> RawResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Urllib3Transport:
+    """Sends with urllib3: one ``HTTPConnectionPool`` per origin, kept alive between calls.
+
+    urllib3's own retries and redirects are off: retrying is the client's policy, and an API
+    redirect is surfaced, not followed with the ``Authorization`` header to another host.
+    """
+
+    def __init__(self, *, timeouts: Timeouts = Timeouts(), max_connections: int = 10) -> None:  # noqa: B008
+        self._timeout = urllib3.Timeout(connect=timeouts.connect, read=timeouts.read)
+        self._manager = urllib3.PoolManager(
+            num_pools=4, maxsize=max_connections, retries=False, timeout=self._timeout
+        )
+        self._pools: dict[str, urllib3.HTTPConnectionPool] = {}
+
+    def _pool(self, origin: str) -> urllib3.HTTPConnectionPool:
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = self._pools[origin] = self._manager.connection_from_url(origin)
+        return pool
+
+    def send(self, request: RawRequest) -> RawResponse:
+        try:
+            response = self._pool(request.origin).urlopen(
+                request.method,
+                request.target,
+                body=request.body,
+                headers=dict(request.headers),
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                timeout=self._timeout,
+                preload_content=True,
+            )
+        except NewConnectionError as exc:  # before TimeoutError: it subclasses ConnectTimeoutError
+            raise APIConnectionError(f"cannot connect to {request.origin}: {_reason(exc)}") from exc
+        except Urllib3TimeoutError as exc:
+            raise APITimeoutError(f"timed out talking to {request.origin}") from exc
+        except (ProtocolError, HTTPError, OSError) as exc:
+            raise APIConnectionError(
+                f"connection to {request.origin} failed: {_reason(exc)}"
+            ) from exc
+        return RawResponse(response.status, response.headers, response.data)
+
+    def close(self) -> None:
+        self._pools.clear()
+        self._manager.clear()
+
+
+def _reason(exc: BaseException) -> str:
+    # Exception texts here name the host and the OS error, never headers (where the token lives).
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+class AiohttpTransport:
+    """Sends with aiohttp: one ``ClientSession`` and a ``TCPConnector`` limited to
+    ``max_connections`` sockets; many requests can be in flight at once.
+
+    The session is created on the first request (inside the running loop), not in ``__init__``.
+    """
+
+    def __init__(self, *, timeouts: Timeouts = Timeouts(), max_connections: int = 10) -> None:  # noqa: B008
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+        )
+        self._limit = max_connections
+        self._session: aiohttp.ClientSession | None = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._limit, limit_per_host=self._limit)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        return self._session
+
+    async def send(self, request: RawRequest) -> RawResponse:
+        session = self._get_session()
+        try:
+            async with session.request(
+                request.method,
+                URL(request.url, encoded=True),  # already percent-encoded: do not re-quote
+                data=request.body,
+                headers=request.headers,
+                allow_redirects=False,
+            ) as response:
+                body = await response.read()
+                return RawResponse(response.status, response.headers, body)
+        except TimeoutError as exc:  # aiohttp's ServerTimeoutError is a TimeoutError too
+            raise APITimeoutError(f"timed out talking to {request.origin}") from exc
+        except aiohttp.ClientError as exc:
+            raise APIConnectionError(
+                f"connection to {request.origin} failed: {_reason(exc)}"
+            ) from exc
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
