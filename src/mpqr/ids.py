@@ -15,7 +15,7 @@ class IdFactory:
     """Numeric ids, UUIDs, hex tokens and ULID-like ids from one seeded random source."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self._rng = random.Random(seed)  # noqa: S311 - ids for an emulator, not secrets
+        self._rng = random.Random(seed)  # ids for an emulator, not secrets
         self._lock = threading.Lock()
 
     def number(self, digits: int = 11) -> int:

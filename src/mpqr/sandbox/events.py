@@ -1,8 +1,9 @@
 """The contract between the sandbox's state machine and its notification delivery.
 
-The lifecycle (``state.py`` / ``lifecycle.py``) calls ``sink.publish(Notice(...))`` once per state change;
-the delivery outbox (``delivery/``) turns each notice into the HTTP deliveries Mercado Pago would make
-(IPN and/or Webhooks form, per ``source_news``) and sends them, with retries, on the virtual clock.
+The lifecycle (``state.py`` / ``lifecycle.py``) calls ``sink.publish(Notice(...))`` once per state
+change; the delivery outbox (``delivery/``) turns each notice into the HTTP deliveries Mercado Pago
+would make (IPN and/or Webhooks form, per ``source_news``) and sends them, with retries, on the
+virtual clock.
 ``publish`` must return at once: delivery never blocks API handling.
 """
 
@@ -21,11 +22,11 @@ Topic = Literal["merchant_order", "payment", "order"]
 class Notice:
     """One state change to notify.
 
-    - ``topic="merchant_order"``: ``resource_id`` is the merchant order id; ``action`` is ``"create"`` or
-      ``"update"``; ``status`` is the MO status (opened/closed/expired); ``version`` counts MO changes
-      (0 at creation) as in the ``topic_merchant_order_wh`` body.
-    - ``topic="payment"``: ``resource_id`` is the payment id; ``action`` is ``"payment.created"`` or
-      ``"payment.updated"``.
+    - ``topic="merchant_order"``: ``resource_id`` is the merchant order id; ``action`` is
+      ``"create"`` or ``"update"``; ``status`` is the MO status (opened/closed/expired); ``version``
+      counts MO changes (0 at creation) as in the ``topic_merchant_order_wh`` body.
+    - ``topic="payment"``: ``resource_id`` is the payment id; ``action`` is
+      ``"payment.created"`` or ``"payment.updated"``.
     - ``topic="order"`` (Orders API): ``resource_id`` is the ``ORD…`` id; ``action`` like
       ``"order.processed"``, ``"order.canceled"``, ``"order.expired"``, ``"order.refunded"``.
     """
