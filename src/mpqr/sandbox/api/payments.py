@@ -1,0 +1,248 @@
+"""Payments and refunds (mp-api §10): get, search, refund (full / partial), list and get refunds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from mpqr.sandbox.api.common import (
+    Family,
+    SellerDep,
+    StateDep,
+    body_schema,
+    is_digits,
+    iso,
+    money,
+    read_json,
+)
+from mpqr.sandbox.errors import ApiError
+from mpqr.sandbox.models import Payment, Refund, Seller
+from mpqr.sandbox.refunds import refund_payment
+from mpqr.sandbox.state import SandboxState
+
+router = APIRouter(tags=["payments"])
+
+
+def render_refund(refund: Refund, seller: Seller) -> dict[str, Any]:
+    return {
+        "id": refund.id,
+        "payment_id": refund.payment_id,
+        "amount": money(refund.amount),
+        "metadata": {},
+        "source": {"id": str(seller.id), "name": seller.nickname, "type": "collector"},
+        "date_created": iso(refund.date_created),
+        "unique_sequence_number": None,
+        "refund_mode": "standard",
+        "adjustment_amount": 0,
+        "status": "approved",
+        "reason": None,
+        "labels": [],
+        "amount_refunded_to_payer": money(refund.amount),
+        "partition_details": [],
+    }
+
+
+def _point_of_interaction(p: Payment) -> dict[str, Any]:
+    poi: dict[str, Any] = {
+        "type": "INSTORE",
+        "sub_type": "INTRA_PSP",
+        "business_info": {"branch": "QR", "sub_unit": "qr", "unit": "wallet"},
+        "location": {"source": "store"},
+        "linked_to": "regular_payment",
+    }
+    if p.api_order_id:
+        poi["references"] = [{"id": p.api_order_id, "type": "ORDER_MP"}]
+    return poi
+
+
+def _payer(p: Payment) -> dict[str, Any]:
+    return {
+        "id": str(p.payer_id),
+        "email": p.payer_email,
+        "identification": {"number": "1111111", "type": "DNI"},
+    }
+
+
+def _details(amount: int | float) -> dict[str, Any]:
+    return {
+        "net_received_amount": amount,
+        "total_paid_amount": amount,
+        "installment_amount": amount,
+        "overpaid_amount": 0,
+    }
+
+
+def render_payment(state: SandboxState, p: Payment) -> dict[str, Any]:
+    """A payment as ``GET /v1/payments/{id}`` returns it (mp-api §10.2)."""
+    seller = state.data.sellers[p.seller_id]
+    amount = money(p.transaction_amount)
+    return {
+        "id": p.id,
+        "date_created": iso(p.date_created),
+        "date_approved": iso(p.date_approved),
+        "date_last_updated": iso(p.date_last_updated),
+        "money_release_date": iso(p.date_approved),
+        "money_release_status": "released" if p.date_approved else None,
+        "operation_type": "regular_payment",
+        "payment_method_id": "visa",
+        "payment_type_id": "credit_card",
+        "status": p.status.value,
+        "status_detail": p.status_detail,
+        "currency_id": p.currency_id,
+        "description": p.description,
+        "live_mode": True,
+        "sponsor_id": None,
+        "collector_id": seller.id,
+        "payer": _payer(p),
+        "metadata": {},
+        "order": {"id": str(p.mo_id), "type": "mercadopago"},
+        "external_reference": p.external_reference,
+        "transaction_amount": amount,
+        "transaction_amount_refunded": money(p.amount_refunded),
+        "coupon_amount": 0,
+        "installments": 1,
+        "transaction_details": _details(amount),
+        "fee_details": [],
+        "captured": True,
+        "binary_mode": False,
+        "statement_descriptor": "Mercadopago*sandbox",
+        "notification_url": p.notification_url,
+        "processing_mode": "aggregator",
+        "pos_id": None if p.pos_id is None else str(p.pos_id),
+        "store_id": None if p.store_id is None else str(p.store_id),
+        "point_of_interaction": _point_of_interaction(p),
+        "refunds": [
+            render_refund(state.data.refunds[r], seller)
+            for r in p.refund_ids
+            if r in state.data.refunds
+        ],
+    }
+
+
+def _params_error(code: int, message: str) -> ApiError:
+    return ApiError(400, "bad_request", message, [{"code": code, "description": message}])
+
+
+_SORTS = {"date_created", "date_approved", "date_last_updated", "money_release_date", "id"}
+_FILTERS = ("external_reference", "pos_id", "store_id", "status", "id", "order.id")
+
+
+def _matches(p: Payment, key: str, value: str) -> bool:
+    match key:
+        case "external_reference":
+            return p.external_reference == value
+        case "pos_id":
+            return str(p.pos_id) == value
+        case "store_id":
+            return str(p.store_id) == value
+        case "status":
+            return p.status.value == value
+        case "id":
+            return str(p.id) == value
+        case "order.id":
+            return str(p.mo_id) == value
+    return True
+
+
+def search(state: SandboxState, seller: Seller, query: dict[str, str]) -> dict[str, Any]:
+    try:
+        limit, offset = int(query.get("limit", "30")), int(query.get("offset", "0"))
+    except ValueError:
+        raise _params_error(1, "Params Error") from None
+    if limit > 1000:
+        raise _params_error(1000, "Number of rows exceeded the limits")
+    if limit < 0 or offset < 0:
+        raise _params_error(1, "Params Error")
+    sort, criteria = query.get("sort", "date_created"), query.get("criteria", "desc")
+    if sort not in _SORTS:
+        raise _params_error(1003, "Invalid sort value")
+    if criteria not in ("asc", "desc"):
+        raise _params_error(1004, "Invalid criteria value")
+    active = [(k, v) for k, v in query.items() if k in _FILTERS]
+    found = [
+        p
+        for p in state.data.payments.values()
+        if p.seller_id == seller.id and all(_matches(p, k, v) for k, v in active)
+    ]
+    found.sort(key=lambda p: (str(getattr(p, sort, None) or ""), p.id), reverse=criteria == "desc")
+    return {
+        "paging": {"total": len(found), "limit": limit, "offset": offset},
+        "results": [render_payment(state, p) for p in found[offset : offset + limit]],
+    }
+
+
+_SEARCH_DOC = {
+    "parameters": [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+        for name in [*_FILTERS, "sort", "criteria", "limit", "offset"]
+    ]
+}
+
+
+@router.get("/v1/payments/search", openapi_extra=_SEARCH_DOC)
+async def search_payments(request: Request, state: StateDep, seller: SellerDep) -> dict[str, Any]:
+    """Filter by ``external_reference``, ``pos_id``, ``store_id``, ``status``; sort + criteria;
+    paging.
+    """
+    return search(state, seller, dict(request.query_params))
+
+
+def _payment(state: SandboxState, seller: Seller, payment_id: str) -> Payment:
+    if not is_digits(payment_id):
+        raise _params_error(1, "Params Error")
+    p = state.data.payments.get(int(payment_id))
+    if p is None or p.seller_id != seller.id:
+        raise ApiError(
+            404,
+            "not_found",
+            "Payment not found",
+            [{"code": 2000, "description": "Payment not found"}],
+        )
+    return p
+
+
+@router.get("/v1/payments/{payment_id}")
+async def get_payment(payment_id: str, state: StateDep, seller: SellerDep) -> dict[str, Any]:
+    return render_payment(state, _payment(state, seller, payment_id))
+
+
+@router.post(
+    "/v1/payments/{payment_id}/refunds",
+    status_code=201,
+    openapi_extra=body_schema({"amount": {"type": "number", "example": 10.5}}),
+)
+async def create_refund(
+    payment_id: str, request: Request, state: StateDep, seller: SellerDep
+) -> JSONResponse:
+    """Full refund without a body (or ``null``), partial with ``{"amount": x}``; X-Idempotency-Key
+    required.
+    """
+    payment = _payment(state, seller, payment_id)
+    key = request.headers.get("x-idempotency-key", "").strip()
+    if not key:
+        raise ApiError(400, "bad_request", "Header X-Idempotency-Key can't be null")
+    body = await read_json(request, Family.GENERAL, allow_empty=True)
+    if body is not None and not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "body must be a JSON object")
+    amount = (body or {}).get("amount")
+    refund = refund_payment(state, payment, amount, key)
+    return JSONResponse(status_code=201, content=render_refund(refund, seller))
+
+
+@router.get("/v1/payments/{payment_id}/refunds")
+async def list_refunds(payment_id: str, state: StateDep, seller: SellerDep) -> list[dict[str, Any]]:
+    payment = _payment(state, seller, payment_id)
+    return [render_refund(state.data.refunds[r], seller) for r in payment.refund_ids]
+
+
+@router.get("/v1/payments/{payment_id}/refunds/{refund_id}")
+async def get_refund(
+    payment_id: str, refund_id: str, state: StateDep, seller: SellerDep
+) -> dict[str, Any]:
+    payment = _payment(state, seller, payment_id)
+    refund = state.data.refunds.get(int(refund_id)) if is_digits(refund_id) else None
+    if refund is None or refund.payment_id != payment.id:
+        raise ApiError(404, "not_found", "Refund not found")
+    return render_refund(refund, seller)

@@ -1,0 +1,313 @@
+"""The sandbox's app factory: ``create_app(...) -> FastAPI``. Nothing happens at import time.
+
+``app.state.sandbox`` is the :class:`~.state.SandboxState`, ``app.state.clock`` the virtual clock,
+``app.state.outbox`` the notification outbox and ``app.state.faults`` the fault switchboard. The
+lifespan
+starts and stops the outbox and saves the state file; the state file (if any) is loaded here, so a
+CLI can
+print the seller's credentials before the server starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import logging
+import os
+from collections.abc import AsyncIterator, Collection
+from datetime import timedelta
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mpqr.clock import VirtualClock
+from mpqr.ids import IdFactory
+from mpqr.sandbox.api.common import Family, bad_request, family_of
+from mpqr.sandbox.errors import ApiError, ControlError, SandboxError
+from mpqr.sandbox.orders import expire_due
+from mpqr.sandbox.persistence import read_state_file, write_state_file
+from mpqr.sandbox.state import AdvancingClock, SandboxOptions, SandboxState
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("mpqr.sandbox")
+_READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class BaseUrl:
+    """The sandbox's own base URL (for resource URLs in notifications); learnt from the server."""
+
+    def __init__(self, value: str | None = None) -> None:
+        self.value = value
+
+    def __call__(self) -> str:
+        return self.value or "http://127.0.0.1:8080"
+
+
+class SandboxMiddleware:
+    """Per request: ``x-request-id`` and ``x-mpqr-sandbox`` (version) headers, lazy expiry first,
+    and a state save after mutations.
+    """
+
+    def __init__(self, app: ASGIApp, *, owner: _Runtime) -> None:
+        self.app = app
+        self.owner = owner
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rt = self.owner
+        request_id = rt.request_ids.uuid4()
+        if rt.base_url.value is None:
+            rt.learn_base_url(scope)
+        expire_due(rt.state)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("x-request-id", request_id)
+                headers.append("x-mpqr-sandbox", rt.version)
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+        if scope["method"] not in _READ_ONLY:
+            rt.save()
+
+
+class _Runtime:
+    """What the app factory wires together (kept on ``app.state.runtime``)."""
+
+    def __init__(
+        self, state: SandboxState, base_url: BaseUrl, state_file: str | None, seed: int | None
+    ) -> None:
+        self.state = state
+        self.base_url = base_url
+        self.state_file = state_file
+        self.request_ids = IdFactory(None if seed is None else seed + 7919)
+        self.outbox: Any = None
+        self.version = _version()
+
+    def learn_base_url(self, scope: Scope) -> None:
+        headers = dict(scope.get("headers") or [])
+        host = headers.get(b"host", b"").decode("latin-1")
+        if host:
+            self.base_url.value = f"{scope.get('scheme', 'http')}://{host}"
+
+    def snapshot(self) -> dict[str, Any]:
+        clock_offset = getattr(self.state.clock, "offset", timedelta(0))
+        outbox = self.outbox.to_dict() if hasattr(self.outbox, "to_dict") else None
+        return {
+            "sandbox": self.state.to_dict(),
+            "clock_offset_seconds": clock_offset.total_seconds(),
+            "outbox": outbox,
+        }
+
+    def save(self) -> None:
+        if self.state_file is not None:
+            write_state_file(self.state_file, self.snapshot())
+
+
+def _make_outbox(
+    state: SandboxState,
+    clock: AdvancingClock,
+    base_url: BaseUrl,
+    *,
+    profile: str,
+    allow_hosts: Collection[str],
+    sign_ipn: bool,
+    seed: int | None,
+    faults: Any,
+) -> Any:
+    """The delivery outbox (``mpqr.sandbox.delivery``), or ``None`` if that part is not
+    installed.
+    """
+    try:
+        from mpqr.sandbox.delivery import Outbox
+    except ImportError:  # pragma: no cover - the delivery part ships with mpqr
+        return None
+    return Outbox(
+        clock=clock,
+        profile=profile,
+        secret_for=state.secret_for,
+        base_url=base_url,
+        allow_hosts=allow_hosts,
+        sign_ipn=sign_ipn,
+        seed=seed,
+        faults=faults,
+    )
+
+
+def _make_faults() -> Any:
+    try:
+        from mpqr.sandbox.faults import Faults
+    except ImportError:  # pragma: no cover
+        return None
+    return Faults()
+
+
+def create_app(
+    *,
+    seed: int | None = None,
+    clock: AdvancingClock | None = None,
+    state_file: str | os.PathLike[str] | None = None,
+    notify_profile: str = "fast",
+    allow_hosts: Collection[str] = (),
+    sign_ipn: bool = False,
+    legacy_auth_400: bool = False,
+    v2_delete_204: bool = False,
+    legacy_ttl_seconds: int = 600,
+    base_url: str | None = None,
+    deliver: bool = True,
+) -> FastAPI:
+    """Build a sandbox app. ``deliver=False`` keeps notices in memory
+    (``app.state.outbox.notices``).
+    """
+    saved = read_state_file(state_file) if state_file is not None else None
+    if clock is None:
+        offset = float(saved.get("clock_offset_seconds", 0)) if saved else 0.0
+        clock = VirtualClock(timedelta(seconds=offset))
+    options = SandboxOptions(
+        legacy_auth_400=legacy_auth_400,
+        v2_delete_204=v2_delete_204,
+        legacy_ttl_seconds=legacy_ttl_seconds,
+    )
+    url = BaseUrl(base_url)
+    state = SandboxState(clock=clock, seed=seed, options=options, base_url=url)
+    rt = _Runtime(state, url, None if state_file is None else os.fspath(state_file), seed)
+    faults = _make_faults()
+    if deliver:
+        rt.outbox = _make_outbox(
+            state,
+            clock,
+            url,
+            profile=notify_profile,
+            allow_hosts=allow_hosts,
+            sign_ipn=sign_ipn,
+            seed=seed,
+            faults=faults,
+        )
+    if rt.outbox is not None:
+        state.sink = rt.outbox
+    else:
+        rt.outbox = state.sink
+    if saved is not None:
+        _load(rt, saved)
+    return _build(rt, clock, faults)
+
+
+def _load(rt: _Runtime, saved: dict[str, Any]) -> None:
+    rt.state.load_dict(saved.get("sandbox") or {})
+    outbox_state = saved.get("outbox")
+    if outbox_state and hasattr(rt.outbox, "load_dict"):
+        rt.outbox.load_dict(outbox_state)
+
+
+def _build(rt: _Runtime, clock: AdvancingClock, faults: Any) -> FastAPI:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if hasattr(rt.outbox, "start"):
+            await rt.outbox.start()
+        try:
+            yield
+        finally:
+            if hasattr(rt.outbox, "stop"):
+                await rt.outbox.stop()
+            rt.save()
+
+    app = FastAPI(
+        title="mpqr sandbox",
+        summary="An offline, stateful emulator of Mercado Pago's in-store QR API.",
+        version=_version(),
+        lifespan=lifespan,
+    )
+    app.state.sandbox = rt.state
+    app.state.clock = clock
+    app.state.outbox = rt.outbox
+    app.state.faults = faults
+    app.state.runtime = rt
+    _routes(app)
+    _handlers(app)
+    app.add_middleware(SandboxMiddleware, owner=rt)
+    if faults is not None:
+        from mpqr.sandbox.faults import ApiFaultMiddleware
+
+        app.add_middleware(ApiFaultMiddleware, faults=faults)
+    return app
+
+
+def _version() -> str:
+    from mpqr._version import __version__
+
+    return __version__
+
+
+def _routes(app: FastAPI) -> None:
+    from mpqr.sandbox import api, control
+
+    app.include_router(api.router)
+    app.include_router(control.router)
+    for module in ("mpqr.sandbox.delivery", "mpqr.sandbox.faults"):
+        with contextlib.suppress(ImportError):
+            app.include_router(importlib.import_module(module).router)
+    try:
+        web: Any = importlib.import_module("mpqr.sandbox.web")
+    except ImportError:
+        web = None
+    web_router = getattr(web, "router", None)
+    if web_router is not None:
+        app.include_router(web_router)
+    else:
+        app.add_api_route("/", _placeholder, include_in_schema=False, response_class=HTMLResponse)
+
+
+async def _placeholder() -> HTMLResponse:
+    return HTMLResponse(
+        "<!doctype html><title>mpqr sandbox</title><h1>mpqr sandbox</h1>"
+        '<p>API docs: <a href="/docs">/docs</a> · state: '
+        '<a href="/_sandbox/state">/_sandbox/state</a></p>'
+    )
+
+
+def _handlers(app: FastAPI) -> None:
+    async def sandbox_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, SandboxError)
+        return JSONResponse(status_code=exc.status, content=exc.body())
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        family = family_of(request.url.path)
+        message = "; ".join(_describe(e) for e in exc.errors()) or "invalid request"
+        error = bad_request(family, "bad_request", message)
+        return JSONResponse(status_code=400, content=error.body())
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        key = "not_found" if exc.status_code == 404 else "method_not_allowed"
+        message = "resource not found" if exc.status_code == 404 else str(exc.detail)
+        err: SandboxError
+        if family_of(request.url.path) is Family.CONTROL:
+            err = ControlError(exc.status_code, key, message)
+        else:
+            err = ApiError(exc.status_code, key, message)
+        return JSONResponse(status_code=exc.status_code, content=err.body())
+
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        err = ApiError(500, "internal_error", "Internal server error")
+        return JSONResponse(status_code=500, content=err.body())
+
+    app.add_exception_handler(SandboxError, sandbox_error)
+    app.add_exception_handler(Exception, unexpected)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")
+    return f"{where}: {error.get('msg', 'invalid')}" if where else str(error.get("msg", "invalid"))

@@ -1,0 +1,25 @@
+"""The sandbox's web pages: the dashboard ``/`` and the simulated customer app.
+
+- ``/`` lists sellers (token masked, with a copy button), stores, cashboxes with their QR and live
+  order, merchant orders, payments and notification deliveries, and moves the virtual clock.
+- ``/customer`` lists the cashboxes (the phone's "scanner"); ``/customer/{pos_id}`` is the Mercado
+  Pago app after scanning that cashbox's QR: the waiting screen, or the order with "Pagar",
+  "Rechazar" and "Dejar pendiente". Spanish by default, ``?lang=pt`` and ``?lang=en``.
+
+Live updates are plain polling with ``fetch()`` once a second, no SSE. The dashboard asks for its
+panel as an HTML fragment (``GET /_sandbox/web/dashboard``, rendered by the same autoescaped
+template as the page) and for ``GET /_sandbox/clock``. The customer page reads
+``GET /_sandbox/state`` and scans (``POST /_sandbox/scan``) only when the order on its cashbox
+changes, because every scan of a legacy order creates a new merchant order.
+
+Every action goes through the control plane's JSON endpoints (``/_sandbox/scan``,
+``/_sandbox/pay``, ``/_sandbox/clock/advance``, ``/_sandbox/notifications/{id}/resend``).
+Templates are Jinja2 with autoescape; CSS and JavaScript are served from the package
+(``/static/sandbox/...``), so the pages never touch the network.
+"""
+
+from __future__ import annotations
+
+from mpqr.sandbox.web.routes import router
+
+__all__ = ["router"]

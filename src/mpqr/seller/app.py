@@ -1,0 +1,207 @@
+"""``create_app(settings)``: the seller server as a FastAPI app; nothing is built at import time.
+
+The lifespan runs the migrations, opens the database, the Mercado Pago client and the broadcaster,
+creates the first API key if needed, schedules a reconcile of every open sale, and starts the
+processor and reconciler loops (unless ``settings.run_workers`` is False, as in tests that drive
+them by hand through ``app.state.processor`` / ``app.state.reconciler``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import SQLAlchemyError
+
+from mpqr.clock import Clock, SystemClock
+from mpqr.ids import IdFactory
+from mpqr.seller.auth import bootstrap
+from mpqr.seller.broadcast import make_broadcaster
+from mpqr.seller.cashboxes import endpoints as cashbox_endpoints
+from mpqr.seller.cashboxes.service import CashboxService
+from mpqr.seller.context import Context
+from mpqr.seller.db import Database
+from mpqr.seller.errors import InvalidInput, SellerError
+from mpqr.seller.gateway import Gateway, MPGateway
+from mpqr.seller.logs import RequestIdMiddleware
+from mpqr.seller.metrics import Metrics
+from mpqr.seller.notifications import endpoint as notification_endpoint
+from mpqr.seller.notifications.processor import Processor
+from mpqr.seller.reconcile import Reconciler
+from mpqr.seller.sales import endpoints as sales_endpoints
+from mpqr.seller.sales.service import SalesService
+from mpqr.seller.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("mpqr.seller")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    gateway: Gateway | None = None,
+    ids: IdFactory | None = None,
+    announce: Callable[[str], None] = print,
+) -> FastAPI:
+    """The seller server. ``gateway`` replaces Mercado Pago (tests); ``announce`` prints the
+    first-start credentials (default: stdout)."""
+    app = FastAPI(
+        title="mpqr seller server",
+        version="1",
+        lifespan=_lifespan(settings, clock or SystemClock(), gateway, ids or IdFactory(), announce),
+    )
+    app.add_middleware(RequestIdMiddleware)
+    app.add_exception_handler(SellerError, _seller_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(sales_endpoints.router)
+    app.include_router(cashbox_endpoints.router)
+    app.include_router(cashbox_endpoints.public_router)
+    app.include_router(notification_endpoint.router)
+    from mpqr.seller.web import router as web_router  # the cashier UI
+
+    app.include_router(web_router)
+    _add_ops_routes(app)
+    return app
+
+
+def _lifespan(
+    settings: Settings,
+    clock: Clock,
+    gateway: Gateway | None,
+    ids: IdFactory,
+    announce: Callable[[str], None],
+) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        await db.migrate()
+        client = None
+        if gateway is None:
+            from mpqr.client import AsyncClient
+
+            client = AsyncClient(settings.mp_access_token, base_url=settings.mp_base_url)
+        gw: Gateway = gateway or MPGateway(client, settings.integration)  # type: ignore[arg-type]
+        broadcaster = make_broadcaster(db)
+        await broadcaster.start()
+        ctx = Context(settings, db, gw, clock, ids, Metrics.create(), broadcaster)
+        tasks = await _start(app, ctx, announce)
+        try:
+            yield
+        finally:
+            app.state.ready = False
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with suppress(asyncio.CancelledError):
+                    await task
+            await broadcaster.stop()
+            if client is not None:
+                await client.aclose()
+            await db.dispose()
+
+    return lifespan
+
+
+async def _start(
+    app: FastAPI, ctx: Context, announce: Callable[[str], None]
+) -> list[asyncio.Task[None]]:
+    sales = SalesService(ctx)
+    app.state.ctx = ctx
+    app.state.sales = sales
+    app.state.cashboxes = CashboxService(ctx)
+    app.state.processor = Processor(ctx, sales)
+    app.state.reconciler = Reconciler(ctx, sales)
+    await bootstrap(ctx, announce)
+    await app.state.reconciler.schedule_all_now()
+    tasks = []
+    if ctx.settings.run_workers:
+        interval = ctx.settings.poll_interval
+        tasks = [
+            asyncio.create_task(_loop(app.state.processor.run_once, ctx.wake, interval)),
+            asyncio.create_task(_loop(app.state.reconciler.run_once, None, interval)),
+        ]
+    app.state.ready = True
+    return tasks
+
+
+async def _loop(
+    step: Callable[[], Awaitable[int]], wake: asyncio.Event | None, interval: float
+) -> None:
+    """Run ``step`` until it finds nothing, then wait for ``wake`` or ``interval`` seconds."""
+    while True:
+        try:
+            done = await step()
+        except (SQLAlchemyError, SellerError, OSError):
+            log.exception("background step failed; retrying")
+            done = 0
+        if done:
+            continue
+        if wake is None:
+            await asyncio.sleep(interval)
+            continue
+        with suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), interval)
+        wake.clear()
+
+
+async def _seller_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SellerError)
+    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
+    if isinstance(exc, InvalidInput):
+        body["field"] = exc.field
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    fields = [_field(e.get("loc", ())) for e in errors]
+    message = "; ".join(
+        f"{f}: {e.get('msg', 'invalid')}" for f, e in zip(fields, errors, strict=True)
+    )
+    body: dict[str, Any] = {"error": "invalid_request", "message": message}
+    body["field"] = fields[0] if fields else None
+    body["detail"] = [
+        {"field": f, "message": e.get("msg")} for f, e in zip(fields, errors, strict=True)
+    ]
+    return JSONResponse(body, status_code=422)
+
+
+def _field(loc: Any) -> str:
+    """``("body", "items", 0, "quantity")`` → ``items[0].quantity``."""
+    out = ""
+    for part in loc:
+        if part in {"body", "query", "header", "path"} and not out:
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "body"
+
+
+def _add_ops_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"])
+    async def readyz(request: Request) -> Response:
+        if not getattr(request.app.state, "ready", False):
+            return JSONResponse({"status": "starting"}, status_code=503)
+        try:
+            await request.app.state.ctx.db.ping()
+        except (SQLAlchemyError, OSError):
+            return JSONResponse({"status": "database unavailable"}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", tags=["ops"])
+    async def metrics(request: Request) -> Response:
+        body = request.app.state.ctx.metrics.render()
+        return Response(body, media_type="text/plain; version=0.0.4")

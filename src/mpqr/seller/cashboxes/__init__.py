@@ -1,0 +1,1 @@
+"""Stores and cashboxes (Mercado Pago POS with ``fixed_amount: true``) and their QR posters."""

@@ -1,0 +1,80 @@
+"""``mpqr serve``: the seller server under uvicorn; every option is also an ``MPQR_*`` variable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from mpqr.seller.settings import Integration, Settings
+
+__all__ = ["serve_command"]
+
+
+@click.command("serve")
+@click.option("--host", envvar="MPQR_HOST", default="127.0.0.1", show_default=True)
+@click.option("--port", envvar="MPQR_PORT", type=int, default=8000, show_default=True)
+@click.option(
+    "--database-url",
+    envvar="MPQR_DATABASE_URL",
+    default="sqlite:///./mpqr.db",
+    show_default=True,
+    help="sqlite:///path.db or postgresql://user@host/db",
+)
+@click.option("--mp-base-url", envvar="MPQR_MP_BASE_URL", default="https://api.mercadopago.com")
+@click.option("--mp-access-token", envvar="MPQR_MP_ACCESS_TOKEN", default="", show_default=False)
+@click.option(
+    "--public-url",
+    envvar="MPQR_PUBLIC_URL",
+    default=None,
+    help="Base of the notification_url put on orders ({public_url}/notifications).",
+)
+@click.option(
+    "--integration",
+    envvar="MPQR_INTEGRATION",
+    type=click.Choice([i.value for i in Integration]),
+    default=Integration.INSTORE_V1.value,
+    show_default=True,
+)
+@click.option("--api-key", envvar="MPQR_API_KEY", default=None, help="Add this API key.")
+@click.option(
+    "--webhook-secret",
+    "webhook_secrets",
+    envvar="MPQR_WEBHOOK_SECRETS",
+    multiple=True,
+    help="Secret to verify signed notifications (repeat for rotation).",
+)
+@click.option(
+    "--auto-refund-after-cancel/--no-auto-refund-after-cancel",
+    envvar="MPQR_AUTO_REFUND_AFTER_CANCEL",
+    default=False,
+    help="Refund payments that arrive after a sale was cancelled or expired.",
+)
+@click.option("--log-level", envvar="MPQR_LOG_LEVEL", default="info", show_default=True)
+def serve_command(log_level: str, **options: Any) -> None:
+    """Run the seller server: sales on cashboxes, notification inbox, reconciliation."""
+    import logging
+
+    import uvicorn
+
+    from mpqr.seller.app import create_app
+    from mpqr.seller.logs import configure_logging
+
+    if not options["public_url"]:
+        options["public_url"] = f"http://{options['host']}:{options['port']}"
+    options["integration"] = Integration(options["integration"])
+    secrets = tuple(s for raw in options.pop("webhook_secrets") for s in raw.split(",") if s)
+    settings = Settings.from_env({}, **options, webhook_secrets=secrets or None)
+    configure_logging(
+        [settings.mp_access_token, settings.api_key or "", *settings.webhook_secrets],
+        getattr(logging, log_level.upper(), logging.INFO),
+    )
+    app = create_app(settings, announce=lambda text: click.echo(text))
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=log_level,
+        access_log=False,
+        timeout_graceful_shutdown=5,  # open SSE streams must not hold Ctrl-C forever
+    )

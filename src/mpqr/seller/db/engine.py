@@ -1,0 +1,106 @@
+"""The async engine and the one way to open a unit of work.
+
+SQLite (aiosqlite, WAL) serialises writers itself, but a read that later turns into a write fails
+with ``database is locked`` when another connection wrote in between; so on SQLite every unit of
+work takes one in-process lock. PostgreSQL (asyncpg) runs them concurrently and relies on row locks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+__all__ = ["Database", "async_url", "plain_postgres_dsn"]
+
+
+def async_url(url: str) -> str:
+    """``sqlite:///x.db`` → ``sqlite+aiosqlite:///x.db``; ``postgresql://`` → ``+asyncpg``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("database URL must look like sqlite:///path or postgresql://host/db")
+    base = scheme.split("+", 1)[0]
+    if base == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if base in {"postgresql", "postgres"}:
+        return f"postgresql+asyncpg://{rest}"
+    raise ValueError(f"unsupported database {base!r}: use sqlite or postgresql")
+
+
+def plain_postgres_dsn(url: str) -> str:
+    """The libpq-style DSN asyncpg.connect understands (for LISTEN/NOTIFY)."""
+    return "postgresql://" + url.partition("://")[2]
+
+
+class Database:
+    """One async engine plus :meth:`transaction` (commit on success) and :meth:`migrate`.
+
+    >>> db = Database("sqlite:///./mpqr.db")   # doctest: +SKIP
+    >>> async with db.transaction() as conn: ...  # doctest: +SKIP
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: AsyncEngine = create_async_engine(async_url(url), **_engine_options(url))
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        if self.is_sqlite:
+            sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision (runs on every start)."""
+        async with self.transaction() as conn:
+            await conn.run_sync(_upgrade)
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(sa.text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 30}}
+    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")  # durable in WAL mode, without an fsync per commit
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def alembic_config() -> Config:
+    """An Alembic config built in code; the scripts live inside the package."""
+    cfg = Config()
+    location = resources.files("mpqr.seller.db").joinpath("migrations")
+    cfg.set_main_option("script_location", str(location))
+    return cfg
+
+
+def _upgrade(sync_conn: sa.Connection) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = sync_conn
+    command.upgrade(cfg, "head")

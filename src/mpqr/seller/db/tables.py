@@ -1,0 +1,202 @@
+"""The seller's tables (SQLAlchemy Core). Money is stored as exact decimal text, times as UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+__all__ = [
+    "api_keys",
+    "cashboxes",
+    "idempotency_keys",
+    "metadata",
+    "notifications",
+    "reconcile_schedule",
+    "sale_events",
+    "sale_items",
+    "sale_merchant_orders",
+    "sale_payments",
+    "sales",
+    "stores",
+    "users",
+]
+
+
+class Money(sa.TypeDecorator[Decimal]):
+    """A Decimal kept as text: exact on every database, no float rounding, no dialect warnings."""
+
+    impl = sa.String(40)
+    cache_ok = True
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> str | None:
+        return None if value is None else str(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out (SQLite keeps no offset, so it is stripped and restored)."""
+
+    impl = sa.DateTime()
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = sa.MetaData()
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, unique=True),
+    sa.Column("password_hash", sa.String(300), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+stores = sa.Table(
+    "stores",
+    metadata,
+    sa.Column("external_id", sa.String(60), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("location", sa.JSON, nullable=True),
+    sa.Column("mp_store_id", sa.String(40), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+cashboxes = sa.Table(
+    "cashboxes",
+    metadata,
+    sa.Column("external_id", sa.String(60), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("store_external_id", sa.String(60), nullable=False),
+    sa.Column("mp_pos_id", sa.String(40), nullable=True),
+    sa.Column("qr_data", sa.Text, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+sales = sa.Table(
+    "sales",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("external_reference", sa.String(64), nullable=False, unique=True),
+    sa.Column("cashbox", sa.String(60), nullable=False, index=True),
+    sa.Column("status", sa.String(24), nullable=False, index=True),
+    sa.Column("total_amount", Money, nullable=False),
+    sa.Column("currency_id", sa.String(3), nullable=False),
+    sa.Column("paid_amount", Money, nullable=False),
+    sa.Column("refunded_amount", Money, nullable=False),
+    sa.Column("alerts", sa.JSON, nullable=False),
+    sa.Column("mp_order_id", sa.String(80), nullable=True),
+    sa.Column("integration", sa.String(16), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sale_items = sa.Table(
+    "sale_items",
+    metadata,
+    sa.Column("sale_id", sa.ForeignKey("sales.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(256), nullable=False),
+    sa.Column("unit_price", Money, nullable=False),
+    sa.Column("quantity", sa.Integer, nullable=False),
+    sa.Column("description", sa.String(256), nullable=True),
+    sa.Column("picture_url", sa.String(500), nullable=True),
+    sa.Column("sku", sa.String(100), nullable=True),
+)
+
+sale_payments = sa.Table(
+    "sale_payments",
+    metadata,
+    sa.Column("sale_id", sa.ForeignKey("sales.id"), primary_key=True),
+    sa.Column("payment_id", sa.String(60), primary_key=True),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("status_detail", sa.String(80), nullable=True),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("refunded_amount", Money, nullable=False),
+    sa.Column("merchant_order_id", sa.String(40), nullable=True),
+    sa.Column("approved_at", UTCDateTime, nullable=True),
+)
+
+sale_merchant_orders = sa.Table(
+    "sale_merchant_orders",
+    metadata,
+    sa.Column("sale_id", sa.ForeignKey("sales.id"), primary_key=True),
+    sa.Column("merchant_order_id", sa.String(60), primary_key=True),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("total_amount", Money, nullable=True),
+)
+
+sale_events = sa.Table(
+    "sale_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("sale_id", sa.ForeignKey("sales.id"), nullable=False, index=True),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("from_status", sa.String(24), nullable=True),
+    sa.Column("to_status", sa.String(24), nullable=True),
+    sa.Column("detail", sa.JSON, nullable=False),
+)
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("dedupe_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("received_at", UTCDateTime, nullable=False),
+    sa.Column("query", sa.Text, nullable=False),
+    sa.Column("headers", sa.JSON, nullable=False),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+    sa.Column("topic", sa.String(40), nullable=False),
+    sa.Column("resource_id", sa.String(100), nullable=False),
+    sa.Column("state", sa.String(12), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("deliveries", sa.Integer, nullable=False),  # times Mercado Pago sent this key
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("processed_at", UTCDateTime, nullable=True),
+)
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("scope", sa.String(80), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("result", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+reconcile_schedule = sa.Table(
+    "reconcile_schedule",
+    metadata,
+    sa.Column("sale_id", sa.ForeignKey("sales.id"), primary_key=True),
+    sa.Column("next_check_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("checks", sa.Integer, nullable=False),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+)

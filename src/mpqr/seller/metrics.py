@@ -1,0 +1,55 @@
+"""Prometheus metrics, one registry per app (two apps in one process never share counters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+
+__all__ = ["Metrics"]
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The seller's counters. ``reconcile_corrections`` > 0 means a notification was missed."""
+
+    registry: CollectorRegistry
+    received: Counter
+    duplicates: Counter
+    signature_failed: Counter
+    processed: Counter
+    failed: Counter
+    reconcile_corrections: Counter
+    payment_to_paid: Histogram
+
+    @classmethod
+    def create(cls) -> Metrics:
+        reg = CollectorRegistry()
+        return cls(
+            registry=reg,
+            received=Counter("mpqr_notifications_received", "Notifications received", registry=reg),
+            duplicates=Counter(
+                "mpqr_notifications_duplicates", "Notifications already in the inbox", registry=reg
+            ),
+            signature_failed=Counter(
+                "mpqr_notifications_signature_failed", "Bad x-signature (401)", registry=reg
+            ),
+            processed=Counter(
+                "mpqr_notifications_processed", "Notifications processed", registry=reg
+            ),
+            failed=Counter(
+                "mpqr_notifications_failed", "Notification processing attempts failed", registry=reg
+            ),
+            reconcile_corrections=Counter(
+                "mpqr_reconcile_corrections", "Sale changes found by the reconciler", registry=reg
+            ),
+            payment_to_paid=Histogram(
+                "mpqr_payment_to_paid_seconds",
+                "From payment approval at Mercado Pago to the sale marked paid",
+                buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900),
+                registry=reg,
+            ),
+        )
+
+    def render(self) -> bytes:
+        return bytes(generate_latest(self.registry))

@@ -1,0 +1,1 @@
+"""Notification inbox: store raw and answer at once (endpoint), then fetch and apply (processor)."""

@@ -1,0 +1,97 @@
+"""The reconciler: the contingency poll, so a sale is right even if every notification is lost.
+
+Every sale that can still change has a row in ``reconcile_schedule``. When it is due, the sale is
+searched by ``external_reference`` and the result applied (source ``reconcile``; any change it finds
+counts as a correction, i.e. a missed notification). The schedule is adaptive: soon after creation,
+backing off while pending, at expiry, and on until ``reconcile_after_expiry`` has passed so payments
+after cancel or expiry are still caught. A pending sale past its expiry is marked expired.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from mpqr.seller.context import Context
+from mpqr.seller.errors import NotFound, SellerError
+from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales.rules import EventSource, SaleStatus
+from mpqr.seller.sales.schemas import SaleOut
+from mpqr.seller.sales.service import SalesService
+from mpqr.seller.settings import Settings
+
+__all__ = ["Reconciler", "next_check"]
+
+log = logging.getLogger("mpqr.seller.reconcile")
+LEASE = timedelta(seconds=60)
+_FINAL = frozenset({SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED})
+
+
+def next_check(sale: SaleOut, checks: int, now: datetime, settings: Settings) -> datetime | None:
+    """When to look at ``sale`` again after ``checks`` checks; None when it can no longer change."""
+    if sale.status in _FINAL:
+        return None
+    end = sale.expires_at + timedelta(seconds=settings.reconcile_after_expiry)
+    if now >= end:
+        return None
+    delay = min(settings.reconcile_first_after * 2**checks, settings.reconcile_max_interval)
+    at = now + timedelta(seconds=delay)
+    if sale.status is SaleStatus.PENDING and now < sale.expires_at < at:
+        at = sale.expires_at  # be there when it expires
+    return min(at, end)
+
+
+class Reconciler:
+    """Checks due sales against Mercado Pago; ``run_once`` is what the loop and the tests call."""
+
+    def __init__(self, ctx: Context, sales: SalesService) -> None:
+        self.ctx = ctx
+        self.sales = sales
+
+    async def schedule_all_now(self) -> None:
+        """At start-up: every sale that can still change is checked at once."""
+        now = self.ctx.now()
+        async with self.ctx.db.transaction() as conn:
+            for sale_id in await repo.open_sale_ids(conn, now):
+                await repo.schedule(conn, sale_id, now, 0)
+
+    async def run_once(self, limit: int = 50) -> int:
+        now = self.ctx.now()
+        async with self.ctx.db.transaction() as conn:
+            due = await repo.claim_due(conn, now, now + LEASE, limit)
+        for sale_id, checks in due:
+            await self._check(sale_id, checks)
+        return len(due)
+
+    async def _check(self, sale_id: str, checks: int) -> None:
+        try:
+            applied = await self.sales.refresh(sale_id, EventSource.RECONCILE)
+            if applied is not None and applied.changed:
+                self.ctx.metrics.reconcile_corrections.inc()
+            sale = await self._expire_if_due(await self.sales.get(sale_id))
+        except NotFound:
+            async with self.ctx.db.transaction() as conn:
+                await repo.unschedule(conn, sale_id)
+            return
+        except SellerError as exc:
+            log.warning("reconcile of %s failed: %s", sale_id, exc)
+            await self._reschedule(sale_id, self.ctx.now() + timedelta(seconds=5), checks)
+            return
+        at = next_check(sale, checks + 1, self.ctx.now(), self.ctx.settings)
+        await self._reschedule(sale_id, at, checks + 1)
+
+    async def _expire_if_due(self, sale: SaleOut) -> SaleOut:
+        if sale.status is not SaleStatus.PENDING or self.ctx.now() < sale.expires_at:
+            return sale
+        try:  # take it off the cashbox too, so a late scan shows the waiting screen
+            await self.sales.delete_order(sale.id)
+        except SellerError as exc:
+            log.info("could not delete expired order of %s: %s", sale.id, exc)
+        return await self.sales.mark(sale.id, SaleStatus.EXPIRED, EventSource.RECONCILE)
+
+    async def _reschedule(self, sale_id: str, at: datetime | None, checks: int) -> None:
+        async with self.ctx.db.transaction() as conn:
+            if at is None:
+                await repo.unschedule(conn, sale_id)
+            else:
+                await repo.schedule(conn, sale_id, at, checks)

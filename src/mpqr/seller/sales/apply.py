@@ -1,0 +1,154 @@
+"""Apply what Mercado Pago showed to one sale, inside the caller's transaction.
+
+Facts are merged per payment and per merchant order (stale views never win), the projection of
+:mod:`.rules` decides the status, and every change is appended to ``sale_events`` with its source.
+A delivery that teaches nothing new changes nothing: duplicates and reordering are no-ops.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales.rules import (
+    Alert,
+    EventSource,
+    Evidence,
+    OrderFact,
+    PaymentFact,
+    SaleStatus,
+    can_transition,
+    merge_order,
+    merge_payment,
+    project,
+)
+
+__all__ = ["Applied", "apply_evidence"]
+
+
+@dataclass(slots=True)
+class Applied:
+    """The outcome for one sale: ``changed`` is False when nothing new was learned."""
+
+    sale_id: str
+    old_status: SaleStatus
+    new_status: SaleStatus
+    changed: bool = False
+    new_alerts: list[Alert] = field(default_factory=list)
+    became_paid_after: list[datetime] = field(default_factory=list)  # approvals behind a "paid"
+
+
+async def apply_evidence(
+    conn: AsyncConnection, evidence: Evidence, source: EventSource, now: datetime
+) -> Applied | None:
+    """Apply ``evidence`` to the sale with its external reference; None if there is no such sale."""
+    if evidence.external_reference is None:
+        return None
+    row = await repo.get_sale(conn, external_reference=evidence.external_reference, for_update=True)
+    if row is None:
+        return None
+    log = _EventLog(conn, row.id, source, now)
+    pays, orders = await repo.facts(conn, row.id)
+    for order in evidence.orders:
+        await _merge_order(log, orders, order)
+    for payment in evidence.payments:
+        await _merge_payment(log, pays, payment)
+    return await _project(log, row, pays, orders)
+
+
+async def _merge_order(log: _EventLog, held: dict[str, OrderFact], new: OrderFact) -> None:
+    merged = merge_order(held.get(new.id), new)
+    if merged == held.get(new.id):
+        return
+    held[new.id] = merged
+    await repo.save_order(log.conn, log.sale_id, merged)
+    detail = {"id": merged.id, "status": merged.status, "total_amount": _s(merged.total_amount)}
+    await log.add("merchant_order", detail=detail)
+
+
+async def _merge_payment(log: _EventLog, held: dict[str, PaymentFact], new: PaymentFact) -> None:
+    merged = merge_payment(held.get(new.id), new)
+    if merged == held.get(new.id):
+        return
+    held[new.id] = merged
+    await repo.save_payment(log.conn, log.sale_id, merged)
+    detail = {
+        "id": merged.id,
+        "status": merged.status,
+        "status_detail": merged.status_detail,
+        "amount": str(merged.amount),
+        "refunded_amount": str(merged.refunded_amount),
+    }
+    await log.add("payment", detail=detail)
+
+
+async def _project(
+    log: _EventLog, row: Any, pays: dict[str, PaymentFact], orders: dict[str, OrderFact]
+) -> Applied:
+    old = SaleStatus(row.status)
+    had = [Alert(a) for a in row.alerts]
+    proj = project(old, row.total_amount, pays.values(), orders.values(), had)
+    result = Applied(row.id, old, proj.status, changed=log.count > 0)
+    current = old
+    for step in proj.path:
+        if not can_transition(current, step):  # the rules never do this; refuse loudly if they do
+            raise RuntimeError(f"illegal sale transition {current} -> {step}")
+        await log.add("status", from_status=current, to_status=step)
+        current = step
+    result.new_alerts = [a for a in proj.alerts if a not in had]
+    for alert in result.new_alerts:
+        await log.add("alert", detail={"alert": alert.value})
+    if SaleStatus.PAID in proj.path:
+        result.became_paid_after = [p.approved_at for p in pays.values() if p.approved_at]
+    amounts_changed = (proj.paid_amount, proj.refunded_amount) != (
+        row.paid_amount,
+        row.refunded_amount,
+    )
+    if proj.path or result.new_alerts or amounts_changed or log.count:
+        await repo.update_sale(
+            log.conn,
+            row.id,
+            status=proj.status.value,
+            paid_amount=proj.paid_amount,
+            refunded_amount=proj.refunded_amount,
+            alerts=[a.value for a in proj.alerts],
+            updated_at=log.now,
+        )
+        result.changed = True
+    return result
+
+
+def _s(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+class _EventLog:
+    """Appends events for one sale and counts them."""
+
+    def __init__(self, conn: AsyncConnection, sale_id: str, source: EventSource, now: datetime):
+        self.conn, self.sale_id, self.source, self.now = conn, sale_id, source, now
+        self.count = 0
+
+    async def add(
+        self,
+        kind: str,
+        *,
+        from_status: SaleStatus | None = None,
+        to_status: SaleStatus | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.count += 1
+        await repo.add_event(
+            self.conn,
+            self.sale_id,
+            at=self.now,
+            source=self.source.value,
+            kind=kind,
+            from_status=from_status.value if from_status else None,
+            to_status=to_status.value if to_status else None,
+            detail=detail,
+        )

@@ -1,0 +1,98 @@
+"""Routes of ``/api/sales``: parse, call the service, render. Errors are rendered in ``app``."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+
+from mpqr.seller.auth import require_api_key
+from mpqr.seller.sales.rules import SaleStatus
+from mpqr.seller.sales.schemas import EventOut, RefundIn, SaleCreate, SaleList, SaleOut
+from mpqr.seller.sales.service import SalesService
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/sales", tags=["sales"], dependencies=[Depends(require_api_key)])
+KEEPALIVE_SECONDS = 15.0
+
+
+def _svc(request: Request) -> SalesService:
+    service: SalesService = request.app.state.sales
+    return service
+
+
+IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
+
+
+@router.post("", status_code=201, response_model=SaleOut)
+async def create_sale(body: SaleCreate, request: Request, key: IdemKey = None) -> SaleOut:
+    """Register a sale and put its order on the cashbox."""
+    return await _svc(request).create(body, key)
+
+
+@router.get("", response_model=SaleList)
+async def list_sales(
+    request: Request,
+    status: SaleStatus | None = None,
+    cashbox: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> SaleList:
+    return await _svc(request).list_sales(status, cashbox, limit, cursor)
+
+
+@router.get("/{sale_id}", response_model=SaleOut)
+async def get_sale(sale_id: str, request: Request) -> SaleOut:
+    return await _svc(request).get(sale_id)
+
+
+@router.get("/{sale_id}/history", response_model=list[EventOut])
+async def sale_history(sale_id: str, request: Request) -> list[EventOut]:
+    """Append-only events with their source: api, notification, reconcile."""
+    return await _svc(request).history(sale_id)
+
+
+@router.post("/{sale_id}/cancel", response_model=SaleOut)
+async def cancel_sale(sale_id: str, request: Request) -> SaleOut:
+    return await _svc(request).cancel(sale_id)
+
+
+@router.post("/{sale_id}/refund", response_model=SaleOut)
+async def refund_sale(
+    sale_id: str, request: Request, body: RefundIn | None = None, key: IdemKey = None
+) -> SaleOut:
+    """Full refund without ``amount``, partial with it."""
+    return await _svc(request).refund(sale_id, body or RefundIn(), key)
+
+
+@router.get("/{sale_id}/events", response_class=StreamingResponse)
+async def sale_events(sale_id: str, request: Request) -> StreamingResponse:
+    """Server-Sent Events: the sale now, then one ``sale`` event per change."""
+    service = _svc(request)
+    await service.get(sale_id)  # 404 before the stream starts
+    return StreamingResponse(
+        _stream(request, service, sale_id),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _stream(request: Request, service: SalesService, sale_id: str) -> AsyncIterator[str]:
+    async with request.app.state.ctx.broadcaster.subscribe() as queue:
+        yield _event(await service.get(sale_id))
+        while True:
+            try:
+                changed = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield ": keepalive\n\n"
+                continue
+            if changed == sale_id:
+                yield _event(await service.get(sale_id))
+
+
+def _event(sale: SaleOut) -> str:
+    return f"event: sale\ndata: {sale.model_dump_json()}\n\n"

@@ -1,0 +1,269 @@
+"""Every SQL statement about sales. Functions take an open connection; the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mpqr.seller.db.tables import (
+    idempotency_keys,
+    reconcile_schedule,
+    sale_events,
+    sale_items,
+    sale_merchant_orders,
+    sale_payments,
+    sales,
+)
+from mpqr.seller.sales.rules import OrderFact, PaymentFact, SaleStatus
+
+__all__ = [
+    "add_event",
+    "claim_idempotency",
+    "events",
+    "facts",
+    "get_sale",
+    "insert_sale",
+    "list_sales",
+    "pending_for_cashbox",
+    "update_sale",
+]
+
+Row = sa.Row[Any]
+
+
+def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``_do_update``."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
+async def insert_sale(
+    conn: AsyncConnection, values: dict[str, Any], items: Sequence[dict[str, Any]]
+) -> None:
+    await conn.execute(sales.insert().values(**values))
+    rows = [{"sale_id": values["id"], "position": i, **item} for i, item in enumerate(items)]
+    await conn.execute(sale_items.insert(), rows)
+
+
+async def get_sale(
+    conn: AsyncConnection,
+    *,
+    sale_id: str | None = None,
+    external_reference: str | None = None,
+    for_update: bool = False,
+) -> Row | None:
+    query = sa.select(sales)
+    if sale_id is not None:
+        query = query.where(sales.c.id == sale_id)
+    if external_reference is not None:
+        query = query.where(sales.c.external_reference == external_reference)
+    if for_update:
+        query = query.with_for_update()
+    return (await conn.execute(query)).first()
+
+
+async def pending_for_cashbox(conn: AsyncConnection, cashbox: str) -> Row | None:
+    query = sa.select(sales).where(
+        sales.c.cashbox == cashbox, sales.c.status == SaleStatus.PENDING.value
+    )
+    return (await conn.execute(query.order_by(sales.c.created_at.desc()))).first()
+
+
+async def list_sales(
+    conn: AsyncConnection,
+    *,
+    status: str | None,
+    cashbox: str | None,
+    limit: int,
+    after: tuple[datetime, str] | None,
+) -> Sequence[Row]:
+    query = sa.select(sales)
+    if status is not None:
+        query = query.where(sales.c.status == status)
+    if cashbox is not None:
+        query = query.where(sales.c.cashbox == cashbox)
+    if after is not None:
+        at, sid = after
+        query = query.where(
+            sa.or_(sales.c.created_at < at, sa.and_(sales.c.created_at == at, sales.c.id < sid))
+        )
+    query = query.order_by(sales.c.created_at.desc(), sales.c.id.desc()).limit(limit)
+    return (await conn.execute(query)).all()
+
+
+async def update_sale(conn: AsyncConnection, sale_id: str, **values: Any) -> None:
+    await conn.execute(sales.update().where(sales.c.id == sale_id).values(**values))
+
+
+async def items(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
+    query = sa.select(sale_items).where(sale_items.c.sale_id == sale_id)
+    return (await conn.execute(query.order_by(sale_items.c.position))).all()
+
+
+async def facts(
+    conn: AsyncConnection, sale_id: str
+) -> tuple[dict[str, PaymentFact], dict[str, OrderFact]]:
+    """Every payment and merchant order held for a sale, keyed by id."""
+    pq = sa.select(sale_payments).where(sale_payments.c.sale_id == sale_id)
+    oq = sa.select(sale_merchant_orders).where(sale_merchant_orders.c.sale_id == sale_id)
+    pays = {
+        r.payment_id: PaymentFact(
+            id=r.payment_id,
+            status=r.status,
+            amount=r.amount,
+            status_detail=r.status_detail,
+            refunded_amount=r.refunded_amount,
+            merchant_order_id=r.merchant_order_id,
+            approved_at=r.approved_at,
+        )
+        for r in (await conn.execute(pq.order_by(sale_payments.c.payment_id))).all()
+    }
+    orders = {
+        r.merchant_order_id: OrderFact(
+            r.merchant_order_id,
+            r.status,
+            r.status == "closed" or r.status == "processed",
+            r.total_amount,
+        )
+        for r in (await conn.execute(oq.order_by(sale_merchant_orders.c.merchant_order_id))).all()
+    }
+    return pays, orders
+
+
+async def save_payment(conn: AsyncConnection, sale_id: str, p: PaymentFact) -> None:
+    values = {
+        "status": p.status,
+        "status_detail": p.status_detail,
+        "amount": p.amount,
+        "refunded_amount": p.refunded_amount,
+        "merchant_order_id": p.merchant_order_id,
+        "approved_at": p.approved_at,
+    }
+    stmt = _insert(conn, sale_payments).values(sale_id=sale_id, payment_id=p.id, **values)
+    await conn.execute(
+        stmt.on_conflict_do_update(index_elements=["sale_id", "payment_id"], set_=values)
+    )
+
+
+async def save_order(conn: AsyncConnection, sale_id: str, o: OrderFact) -> None:
+    values = {"status": o.status, "total_amount": o.total_amount}
+    stmt = _insert(conn, sale_merchant_orders).values(
+        sale_id=sale_id, merchant_order_id=o.id, **values
+    )
+    await conn.execute(
+        stmt.on_conflict_do_update(index_elements=["sale_id", "merchant_order_id"], set_=values)
+    )
+
+
+async def add_event(
+    conn: AsyncConnection,
+    sale_id: str,
+    *,
+    at: datetime,
+    source: str,
+    kind: str,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await conn.execute(
+        sale_events.insert().values(
+            sale_id=sale_id,
+            at=at,
+            source=source,
+            kind=kind,
+            from_status=from_status,
+            to_status=to_status,
+            detail=detail or {},
+        )
+    )
+
+
+async def events(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
+    query = sa.select(sale_events).where(sale_events.c.sale_id == sale_id)
+    return (await conn.execute(query.order_by(sale_events.c.id))).all()
+
+
+async def claim_idempotency(
+    conn: AsyncConnection, scope: str, key: str, fingerprint: str, now: datetime
+) -> Row | None:
+    """Claim ``key``: None if it was free (now ours), else the existing row."""
+    stmt = _insert(conn, idempotency_keys).values(
+        scope=scope, key=key, fingerprint=fingerprint, result=None, created_at=now
+    )
+    inserted = await conn.execute(stmt.on_conflict_do_nothing())
+    if inserted.rowcount == 1:
+        return None
+    query = sa.select(idempotency_keys).where(
+        idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
+    )
+    return (await conn.execute(query)).first()
+
+
+async def finish_idempotency(
+    conn: AsyncConnection, scope: str, key: str, result: dict[str, Any]
+) -> None:
+    await conn.execute(
+        idempotency_keys.update()
+        .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
+        .values(result=result)
+    )
+
+
+async def release_idempotency(conn: AsyncConnection, scope: str, key: str) -> None:
+    await conn.execute(
+        idempotency_keys.delete().where(
+            idempotency_keys.c.scope == scope,
+            idempotency_keys.c.key == key,
+            idempotency_keys.c.result.is_(None),
+        )
+    )
+
+
+async def schedule(conn: AsyncConnection, sale_id: str, at: datetime, checks: int) -> None:
+    values = {"next_check_at": at, "checks": checks, "lease_until": None}
+    stmt = _insert(conn, reconcile_schedule).values(sale_id=sale_id, **values)
+    await conn.execute(stmt.on_conflict_do_update(index_elements=["sale_id"], set_=values))
+
+
+async def open_sale_ids(conn: AsyncConnection, now: datetime) -> list[str]:
+    """Sales the reconciler must still watch: pending, or cancelled/expired but recent."""
+    query = sa.select(sales.c.id).where(
+        sa.or_(
+            sales.c.status == SaleStatus.PENDING.value,
+            sa.and_(
+                sales.c.status.in_([SaleStatus.CANCELLED.value, SaleStatus.EXPIRED.value]),
+                sales.c.updated_at > now - timedelta(hours=1),
+            ),
+        )
+    )
+    return [r.id for r in (await conn.execute(query)).all()]
+
+
+async def unschedule(conn: AsyncConnection, sale_id: str) -> None:
+    await conn.execute(reconcile_schedule.delete().where(reconcile_schedule.c.sale_id == sale_id))
+
+
+async def claim_due(
+    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+) -> list[tuple[str, int]]:
+    """Lease up to ``limit`` due sales (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
+    t = reconcile_schedule
+    query = (
+        sa.select(t.c.sale_id, t.c.checks)
+        .where(t.c.next_check_at <= now, sa.or_(t.c.lease_until.is_(None), t.c.lease_until < now))
+        .order_by(t.c.next_check_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await conn.execute(query)).all()
+    ids = [r.sale_id for r in rows]
+    if ids:
+        await conn.execute(t.update().where(t.c.sale_id.in_(ids)).values(lease_until=lease_until))
+    return [(r.sale_id, r.checks) for r in rows]

@@ -1,0 +1,60 @@
+"""Render a stored sale as the API's JSON (for endpoints, SSE and idempotent replays)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales.schemas import EventOut, PaymentOut, SaleOut
+
+__all__ = ["event_view", "sale_view"]
+
+
+async def sale_view(conn: AsyncConnection, row: Any) -> SaleOut:
+    pays, orders = await repo.facts(conn, row.id)
+    lines = await repo.items(conn, row.id)
+    return SaleOut(
+        id=row.id,
+        external_reference=row.external_reference,
+        cashbox=row.cashbox,
+        status=row.status,
+        total_amount=str(row.total_amount),
+        currency_id=row.currency_id,
+        paid_amount=str(row.paid_amount),
+        refunded_amount=str(row.refunded_amount),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        payments=[
+            PaymentOut(
+                id=p.id, status=p.status, status_detail=p.status_detail, amount=str(p.amount)
+            )
+            for p in pays.values()
+        ],
+        merchant_order_ids=list(orders),
+        alerts=list(row.alerts),
+        items=[
+            {
+                "title": i.title,
+                "unit_price": str(i.unit_price),
+                "quantity": i.quantity,
+                "description": i.description,
+                "picture_url": i.picture_url,
+                "sku": i.sku,
+            }
+            for i in lines
+        ],
+    )
+
+
+def event_view(row: Any) -> EventOut:
+    return EventOut(
+        id=row.id,
+        at=row.at,
+        source=row.source,
+        kind=row.kind,
+        from_status=row.from_status,
+        to_status=row.to_status,
+        detail=row.detail,
+    )
