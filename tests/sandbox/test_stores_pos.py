@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import pytest
 from sandbox_env import Env
 
 from mpqr.qr.emvco import decode_mp_reference, parse
+from mpqr.sandbox.testing import Sandbox
 
 
 def test_store_crud_and_search(env: Env) -> None:
@@ -144,3 +146,20 @@ def test_qr_files(env: Env, pos: dict[str, Any]) -> None:
     poster = env.anon.get(pos["qr"]["template_image"])
     assert poster.content.startswith(b"\x89PNG")
     assert env.anon.get(f"/qr/{pos['id']}/wrong.png").status_code == 404
+
+
+@pytest.mark.parametrize("site_id", ["MLA", "MLB", "MLC", "MCO", "MLM", "MPE", "MLU"])
+def test_every_site_gets_a_valid_pos_qr(site_id: str) -> None:
+    with Sandbox(seed=3, deliver=False, site_id=site_id) as sandbox:
+        pos = sandbox.create_pos("CAJA1")
+        with httpx.Client(base_url=sandbox.base_url) as http:
+            state = http.get("/_sandbox/state")
+            assert state.status_code == 200
+            got = http.get(
+                f"/pos/{pos['id']}",
+                headers={"Authorization": f"Bearer {sandbox.seller.access_token}"},
+            ).json()
+        payload = parse(got["qr_code"])
+        assert payload.country_code is not None
+        ref = decode_mp_reference(got["qr_code"])
+        assert (ref.kind, ref.pos_id) == ("pos", pos["id"])

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from conftest import Running, serve, settings_for
 from fastapi import FastAPI
+from seller_env import Running, serve, settings_for
 
 from mpqr.clock import VirtualClock
 from mpqr.ids import IdFactory

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from conftest import Running
+from seller_env import Running
 from seller_fakes import FakeGateway
 
 from mpqr.clock import FrozenClock

@@ -180,7 +180,7 @@ async def test_late_payment_after_cancel_is_auto_refunded(
 
 @pytest.mark.postgres
 async def test_postgres_end_to_end(sandbox: Sandbox) -> None:
-    from conftest import pg_database
+    from seller_env import pg_database
 
     async with pg_database() as url, e2e(sandbox, url, Integration.INSTORE_V2) as env:
         sale = await env.new_sale()

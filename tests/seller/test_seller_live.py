@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Running, pg_database, serve, settings_for
 from fastapi import FastAPI
+from seller_env import Running, pg_database, serve, settings_for
 from seller_fakes import FakeGateway
 
 from mpqr.clock import FrozenClock

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from conftest import API_KEY, Running, serve, settings_for
 from fastapi import FastAPI
+from seller_env import API_KEY, Running, serve, settings_for
 from seller_fakes import FakeGateway
 
 from mpqr.clock import FrozenClock

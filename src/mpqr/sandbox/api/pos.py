@@ -49,7 +49,7 @@ def qr_code(state: SandboxState, pos: Pos) -> str:
     return pos_qr_payload(
         site_id=seller.site_id,
         pos_id=pos.id,
-        pos_uuid=pos.uuid,
+        pos_uuid=pos.uuid[:32],  # the Pix field carries 32 of the 64 hex chars (§13.3: length 72)
         merchant_name=seller.business_name or seller.nickname,
         city=city,
     )

@@ -17,7 +17,9 @@ from mpqr.sandbox.faults.core import ApiDecision, Faults
 
 __all__ = ["ApiFaultMiddleware", "is_mp_path"]
 
-_EXEMPT_EXACT: Final = frozenset({"/", "/openapi.json", "/docs", "/redoc", "/favicon.ico"})
+_EXEMPT_EXACT: Final = frozenset(
+    {"/", "/customer", "/openapi.json", "/docs", "/redoc", "/favicon.ico"}
+)
 _EXEMPT_PREFIXES: Final = ("/_sandbox/", "/customer/", "/static/", "/qr/", "/docs/")
 _KEYS: Final = {
     500: "internal_server_error",
