@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -319,3 +320,13 @@ async def test_list_filters_and_cursor(
     bad = await seller.http.get("/api/sales", params={"status": "weird"})
     assert bad.status_code == 422
     assert bad.json()["field"] == "status"
+
+
+async def test_concurrent_sales_on_one_cashbox_make_one_sale(
+    seller: Running, gateway: FakeGateway
+) -> None:
+    body = {"cashbox": "CAJA1", "items": ITEMS}
+    answers = await asyncio.gather(*(seller.http.post("/api/sales", json=body) for _ in range(4)))
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409]
+    listed = (await seller.http.get("/api/sales", params={"status": "pending"})).json()
+    assert len(listed["sales"]) == 1

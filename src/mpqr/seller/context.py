@@ -29,6 +29,12 @@ class Context:
     metrics: Metrics
     broadcaster: LocalBroadcaster
     wake: asyncio.Event = field(default_factory=asyncio.Event)  # new inbox rows
+    _cashbox_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def cashbox_lock(self, cashbox: str) -> asyncio.Lock:
+        """Serialises sale creation per cashbox in this instance: the pending-sale check and the
+        order put on Mercado Pago must not interleave, or two sales would share one QR."""
+        return self._cashbox_locks.setdefault(cashbox.lower(), asyncio.Lock())
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -104,6 +104,12 @@ class SalesService:
     async def _create(
         self, body: SaleCreate, lines: tuple[ItemLine, ...], total: Decimal, currency: str
     ) -> SaleOut:
+        async with self.ctx.cashbox_lock(body.cashbox):
+            return await self._create_locked(body, lines, total, currency)
+
+    async def _create_locked(
+        self, body: SaleCreate, lines: tuple[ItemLine, ...], total: Decimal, currency: str
+    ) -> SaleOut:
         store = await self._check_cashbox(body)
         sale_id = self.ctx.ids.ulid("S")
         reference = body.external_reference or sale_id
