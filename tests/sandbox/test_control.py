@@ -169,3 +169,13 @@ def test_api_faults_hit_mp_paths_only(env: Env) -> None:
     assert env.anon.get("/_sandbox/clock").status_code == 200
     env.anon.put("/_sandbox/faults", json={"seed": 1})
     assert env.http.get("/users/me").status_code == 200
+
+
+def test_control_plane_reads_json_whatever_the_content_type(env: Env) -> None:
+    # what `curl -d '{...}'` sends: form-urlencoded
+    r = env.anon.post(
+        "/_sandbox/users",
+        content=b'{"site_id": "MLU"}',
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert (r.status_code, r.json()["currency_id"]) == (201, "UYU")

@@ -49,6 +49,16 @@ class BaseUrl:
         return self.value or "http://127.0.0.1:8080"
 
 
+def _json_by_default(scope: Scope) -> None:
+    """Control-plane bodies are JSON whatever the Content-Type says (``curl -d '{...}'`` sends
+    form-urlencoded), as Mercado Pago's own endpoints read them."""
+    if not scope["path"].startswith("/_sandbox/") or scope["method"] in _READ_ONLY:
+        return
+    headers = MutableHeaders(scope=scope)
+    if "json" not in headers.get("content-type", ""):
+        headers["content-type"] = "application/json"
+
+
 class SandboxMiddleware:
     """Per request: ``x-request-id`` and ``x-mpqr-sandbox`` (version) headers, lazy expiry first,
     and a state save after mutations.
@@ -67,6 +77,7 @@ class SandboxMiddleware:
         if rt.base_url.value is None:
             rt.learn_base_url(scope)
         expire_due(rt.state)
+        _json_by_default(scope)
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
