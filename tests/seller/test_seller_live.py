@@ -146,3 +146,15 @@ async def test_change_on_one_instance_reaches_sse_on_the_other(
     async with asyncio.timeout(10):
         events = await reader
     assert [e["status"] for e in events] == ["pending", "paid"]
+
+
+@pytest.mark.postgres
+async def test_two_instances_never_put_two_sales_on_one_cashbox(
+    two_instances: tuple[Running, Running, FakeGateway],
+) -> None:
+    a, b, _ = two_instances
+    body = {"cashbox": "CAJA1", "items": ITEMS}
+    answers = await asyncio.gather(
+        *(srv.http.post("/api/sales", json=body) for srv in (a, b, a, b))
+    )
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409]

@@ -64,6 +64,25 @@ class Database:
         async with self._write_lock, self.engine.begin() as conn:
             yield conn
 
+    @asynccontextmanager
+    async def advisory_lock(self, name: str) -> AsyncIterator[None]:
+        """A lock shared by every instance on one PostgreSQL (``pg_advisory_lock``), held on its own
+        connection for the block. On SQLite (one instance) it is a no-op: callers add an in-process
+        lock."""
+        if self.is_sqlite:
+            yield
+            return
+        key = sa.text("SELECT hashtextextended(:name, 0)")
+        async with self.engine.connect() as conn:
+            lock_id = (await conn.execute(key, {"name": name})).scalar_one()
+            await conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
+            await conn.commit()
+            try:
+                yield
+            finally:
+                await conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
+                await conn.commit()
+
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (runs on every start)."""
         async with self.transaction() as conn:

@@ -104,7 +104,8 @@ class SalesService:
     async def _create(
         self, body: SaleCreate, lines: tuple[ItemLine, ...], total: Decimal, currency: str
     ) -> SaleOut:
-        async with self.ctx.cashbox_lock(body.cashbox):
+        name = f"cashbox:{body.cashbox.lower()}"
+        async with self.ctx.cashbox_lock(body.cashbox), self.ctx.db.advisory_lock(name):
             return await self._create_locked(body, lines, total, currency)
 
     async def _create_locked(
