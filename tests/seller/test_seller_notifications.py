@@ -344,3 +344,27 @@ async def test_restart_reconciles_open_sales_at_once(
         assert await running.reconcile() == 1  # due at start-up, no clock advance needed
         got = (await running.http.get(f"/api/sales/{sale['id']}")).json()
         assert got["status"] == "paid"
+
+
+async def test_admin_password_gives_a_ui_login_next_to_an_api_key(
+    tmp_path: Any, gateway: FakeGateway
+) -> None:
+    from mpqr.seller.auth import verify_password
+    from mpqr.seller.db import Database
+    from mpqr.seller.web.users import password_hash
+
+    url = f"sqlite:///{tmp_path}/c.db"
+    for password in ("first-pass-123", "second-pass-456"):
+
+        def make(base: str, password: str = password) -> FastAPI:
+            cfg = settings_for(url, base, admin_password=password)
+            assert password not in repr(cfg)
+            return create_app(cfg, gateway=gateway, announce=lambda _text: None)
+
+        async with serve(make):
+            pass
+        db = Database(url)
+        stored = await password_hash(db, "admin")
+        await db.dispose()
+        assert stored is not None
+        assert verify_password(password, stored)

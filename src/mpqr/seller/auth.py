@@ -63,9 +63,25 @@ async def require_api_key(request: Request) -> None:
             raise Unauthorized("unknown API key")
 
 
+async def _set_admin(conn: AsyncConnection, password: str, ctx: Context) -> None:
+    """``--admin-password``: create the login 'admin', or give it this password."""
+    hashed = hash_password(password)
+    found = (await conn.execute(sa.select(users.c.id).where(users.c.username == "admin"))).first()
+    if found is None:
+        await conn.execute(
+            users.insert().values(username="admin", password_hash=hashed, created_at=ctx.now())
+        )
+    else:
+        await conn.execute(
+            users.update().where(users.c.username == "admin").values(password_hash=hashed)
+        )
+
+
 async def bootstrap(ctx: Context, announce: Callable[[str], None]) -> None:
     """Store ``--api-key``; on an empty database without one, create an admin login and a key."""
     async with ctx.db.transaction() as conn:
+        if ctx.settings.admin_password:
+            await _set_admin(conn, ctx.settings.admin_password, ctx)
         if ctx.settings.api_key:
             await add_key(conn, ctx.settings.api_key, "cli", ctx)
             return

@@ -38,6 +38,12 @@ __all__ = ["serve_command"]
 )
 @click.option("--api-key", envvar="MPQR_API_KEY", default=None, help="Add this API key.")
 @click.option(
+    "--admin-password",
+    envvar="MPQR_ADMIN_PASSWORD",
+    default=None,
+    help="Create (or reset) the cashier UI login 'admin' with this password.",
+)
+@click.option(
     "--webhook-secret",
     "webhook_secrets",
     envvar="MPQR_WEBHOOK_SECRETS",
@@ -66,7 +72,12 @@ def serve_command(log_level: str, **options: Any) -> None:
     secrets = tuple(s for raw in options.pop("webhook_secrets") for s in raw.split(",") if s)
     settings = Settings.from_env({}, **options, webhook_secrets=secrets or None)
     configure_logging(
-        [settings.mp_access_token, settings.api_key or "", *settings.webhook_secrets],
+        [
+            settings.mp_access_token,
+            settings.api_key or "",
+            settings.admin_password or "",
+            *settings.webhook_secrets,
+        ],
         getattr(logging, log_level.upper(), logging.INFO),
     )
     app = create_app(settings, announce=lambda text: click.echo(text))

@@ -37,6 +37,7 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     integration: Integration = Integration.INSTORE_V1
     api_key: str | None = field(default=None, repr=False)
+    admin_password: str | None = field(default=None, repr=False)  # the cashier UI login 'admin'
     webhook_secrets: tuple[str, ...] = field(default=(), repr=False)
     signature_tolerance_seconds: float | None = None
     default_expires_in: int = 600  # seconds; MP's legacy default (mp-api §3.5)
@@ -75,7 +76,7 @@ class Settings:
         return replace(cls(), **values)
 
 
-_SECRET_FIELDS = frozenset({"mp_access_token", "api_key", "webhook_secrets"})
+_SECRET_FIELDS = frozenset({"mp_access_token", "api_key", "admin_password", "webhook_secrets"})
 _INT_FIELDS = frozenset({"port", "default_expires_in", "inbox_max_attempts"})
 _FLOAT_FIELDS = frozenset(
     {
