@@ -20,6 +20,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final, TypeVar
 
+from mpqr.statuses import MerchantOrderStatus as MOStatus
+from mpqr.statuses import OrderStatusDetail as MOOrderStatus
+from mpqr.statuses import PaymentStatus
+
 __all__ = [
     "API_ORDER_TRANSITIONS",
     "DEFAULT_STATUS_DETAIL",
@@ -67,18 +71,6 @@ LIVE_TRANSITIONS: Final[dict[LiveState, frozenset[LiveState]]] = {
     LiveState.REPLACED: frozenset(),
     LiveState.EXPIRED: frozenset(),
 }
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    AUTHORIZED = "authorized"
-    IN_PROCESS = "in_process"
-    IN_MEDIATION = "in_mediation"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-    CHARGED_BACK = "charged_back"
 
 
 PAYMENT_TRANSITIONS: Final[dict[PaymentStatus, frozenset[PaymentStatus]]] = {
@@ -147,23 +139,6 @@ def check_transition(table: dict[S, frozenset[S]], old: S, new: S) -> S:
     if new not in table[old]:
         raise IllegalTransition(f"cannot go from {old.value} to {new.value}")
     return new
-
-
-class MOStatus(StrEnum):
-    OPENED = "opened"
-    CLOSED = "closed"
-    EXPIRED = "expired"
-
-
-class MOOrderStatus(StrEnum):
-    PAYMENT_REQUIRED = "payment_required"
-    REVERTED = "reverted"
-    PAID = "paid"
-    PARTIALLY_REVERTED = "partially_reverted"
-    PARTIALLY_PAID = "partially_paid"
-    PAYMENT_IN_PROCESS = "payment_in_process"
-    UNDEFINED = "undefined"
-    EXPIRED = "expired"
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
 from mpqr.client.models._base import IdStr, MPModel, tolerant
 from mpqr.client.models.payments import PaymentStatusField
+from mpqr.statuses import MerchantOrderStatus, OrderStatusDetail
 
 __all__ = [
     "MerchantOrder",
@@ -19,27 +19,6 @@ __all__ = [
     "MerchantOrderStatus",
     "OrderStatusDetail",
 ]
-
-
-class MerchantOrderStatus(StrEnum):
-    """``status``: only ``closed`` means the payments cover the total (``opened`` is no signal)."""
-
-    OPENED = "opened"
-    CLOSED = "closed"
-    EXPIRED = "expired"
-
-
-class OrderStatusDetail(StrEnum):
-    """``order_status``: a finer view of the payments against the total."""
-
-    PAYMENT_REQUIRED = "payment_required"
-    REVERTED = "reverted"
-    PAID = "paid"
-    PARTIALLY_REVERTED = "partially_reverted"
-    PARTIALLY_PAID = "partially_paid"
-    PAYMENT_IN_PROCESS = "payment_in_process"
-    UNDEFINED = "undefined"
-    EXPIRED = "expired"
 
 
 class MerchantOrderPayment(MPModel):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated
 
 from pydantic import BeforeValidator, Field
 
 from mpqr.client.models._base import IdStr, MPModel, Paging, tolerant
+from mpqr.statuses import PaymentStatus
 
 __all__ = [
     "Payment",
@@ -19,18 +19,6 @@ __all__ = [
     "PointOfInteraction",
     "Refund",
 ]
-
-
-class PaymentStatus(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    AUTHORIZED = "authorized"
-    IN_PROCESS = "in_process"
-    IN_MEDIATION = "in_mediation"
-    REJECTED = "rejected"
-    CANCELLED = "cancelled"
-    REFUNDED = "refunded"
-    CHARGED_BACK = "charged_back"
 
 
 PaymentStatusField = Annotated[PaymentStatus | str, BeforeValidator(tolerant(PaymentStatus))]
