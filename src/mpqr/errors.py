@@ -15,6 +15,7 @@
     │   └── ServerError             5xx
     ├── SignatureError              a notification's x-signature does not verify
     ├── NotificationError           a notification request that cannot be parsed
+    │   └── UnknownTopicError       ... because its topic is not one Mercado Pago sends
     ├── UnexpectedResponseError     a 2xx answer whose body is not the documented shape
     └── ValidationError             bad input caught before anything was sent (amounts, ids)
 
@@ -68,6 +69,10 @@ class SignatureError(MPError):
 
 class NotificationError(MPError):
     """An incoming notification request that is not one of Mercado Pago's forms."""
+
+
+class UnknownTopicError(NotificationError):
+    """A well-formed notification of a topic mpqr does not know: answer 200 and drop it."""
 
 
 class ValidationError(MPError, ValueError):

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Final, Literal
 from urllib.parse import quote
 
-from mpqr.errors import NotificationError
+from mpqr.errors import NotificationError, UnknownTopicError
 
 __all__ = [
     "KNOWN_OTHER_TOPICS",
@@ -72,13 +72,13 @@ KNOWN_OTHER_TOPICS: Final = frozenset(
 
 
 def topic_from_wire(raw: str) -> Topic:
-    """Map a wire ``topic``/``type`` onto :class:`Topic`; unknown values raise NotificationError."""
+    """Map a wire ``topic``/``type`` onto :class:`Topic`; unknown values raise UnknownTopicError."""
     key = raw.strip().lower()
     if key in _TOPICS:
         return _TOPICS[key]
     if key in KNOWN_OTHER_TOPICS:
         return Topic.OTHER
-    raise NotificationError(f"unknown notification topic {raw[:60]!r}")
+    raise UnknownTopicError(f"unknown notification topic {raw[:60]!r}")
 
 
 @dataclass(frozen=True, slots=True)

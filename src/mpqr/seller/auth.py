@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -16,7 +17,14 @@ from mpqr.seller.context import Context
 from mpqr.seller.db.tables import api_keys, users
 from mpqr.seller.errors import Unauthorized
 
-__all__ = ["bootstrap", "hash_key", "hash_password", "require_api_key", "verify_password"]
+__all__ = [
+    "bootstrap",
+    "hash_key",
+    "hash_password",
+    "require_api_key",
+    "save_login",
+    "verify_password",
+]
 
 bearer = HTTPBearer(auto_error=False, description="An API key of this server")
 
@@ -63,17 +71,17 @@ async def require_api_key(request: Request) -> None:
             raise Unauthorized("unknown API key")
 
 
-async def _set_admin(conn: AsyncConnection, password: str, ctx: Context) -> None:
-    """``--admin-password``: create the login 'admin', or give it this password."""
+async def save_login(conn: AsyncConnection, username: str, password: str, now: datetime) -> None:
+    """Create the login, or give an existing one a new password (ending its UI sessions)."""
     hashed = hash_password(password)
-    found = (await conn.execute(sa.select(users.c.id).where(users.c.username == "admin"))).first()
+    found = (await conn.execute(sa.select(users.c.id).where(users.c.username == username))).first()
     if found is None:
         await conn.execute(
-            users.insert().values(username="admin", password_hash=hashed, created_at=ctx.now())
+            users.insert().values(username=username, password_hash=hashed, created_at=now)
         )
     else:
         await conn.execute(
-            users.update().where(users.c.username == "admin").values(password_hash=hashed)
+            users.update().where(users.c.username == username).values(password_hash=hashed)
         )
 
 
@@ -81,7 +89,7 @@ async def bootstrap(ctx: Context, announce: Callable[[str], None]) -> None:
     """Store ``--api-key``; on an empty database without one, create an admin login and a key."""
     async with ctx.db.transaction() as conn:
         if ctx.settings.admin_password:
-            await _set_admin(conn, ctx.settings.admin_password, ctx)
+            await save_login(conn, "admin", ctx.settings.admin_password, ctx.now())
         if ctx.settings.api_key:
             await add_key(conn, ctx.settings.api_key, "cli", ctx)
             return
@@ -92,9 +100,5 @@ async def bootstrap(ctx: Context, announce: Callable[[str], None]) -> None:
         key = "mpqr_" + secrets.token_urlsafe(32)
         password = secrets.token_urlsafe(12)
         await add_key(conn, key, "admin", ctx)
-        await conn.execute(
-            users.insert().values(
-                username="admin", password_hash=hash_password(password), created_at=ctx.now()
-            )
-        )
+        await save_login(conn, "admin", password, ctx.now())
     announce(f"Created admin login: user 'admin', password {password}\nCreated API key: {key}")

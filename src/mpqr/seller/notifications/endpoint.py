@@ -11,7 +11,7 @@ import logging
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from mpqr.errors import NotificationError, SignatureError
+from mpqr.errors import NotificationError, SignatureError, UnknownTopicError
 from mpqr.notifications import Form, Notification, parse_notification, verify_notification
 from mpqr.seller.context import Context
 from mpqr.seller.notifications import inbox
@@ -30,8 +30,13 @@ async def receive(request: Request) -> JSONResponse:
     headers = {k.lower(): v for k, v in request.headers.items()}
     try:
         n = parse_notification("POST", request.url.query, headers, body)
+    except UnknownTopicError as exc:
+        # answered 200 so Mercado Pago stops retrying a topic we do not handle
+        log.info("notification ignored", extra={"reason": str(exc)})
+        return JSONResponse({"status": "ignored"})
     except NotificationError as exc:
-        return _not_ours(str(exc))
+        problem = {"error": "invalid_notification", "message": str(exc)}
+        return JSONResponse(problem, status_code=400)
     ctx.metrics.received.inc()
     if not _signature_ok(ctx, n):
         ctx.metrics.signature_failed.inc()
@@ -45,14 +50,6 @@ async def receive(request: Request) -> JSONResponse:
         return JSONResponse({"status": "duplicate"})
     ctx.wake.set()
     return JSONResponse({"status": "received" if stored is inbox.Stored.NEW else "refetch"})
-
-
-def _not_ours(message: str) -> JSONResponse:
-    # Unknown topics are answered 200 so Mercado Pago stops retrying them; malformed requests 400.
-    if message.startswith("unknown notification topic"):
-        log.info("notification ignored", extra={"reason": message})
-        return JSONResponse({"status": "ignored"})
-    return JSONResponse({"error": "invalid_notification", "message": message}, status_code=400)
 
 
 def _signature_ok(ctx: Context, n: Notification) -> bool:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from mpqr.seller.auth import hash_password
+from mpqr.seller.auth import save_login
 from mpqr.seller.db import Database
 from mpqr.seller.db.tables import users
 
@@ -28,14 +28,5 @@ async def password_hash(db: Database, username: str) -> str | None:
 
 async def set_password(db: Database, username: str, password: str, now: datetime) -> None:
     """Create the login, or give an existing one a new password (ending its sessions)."""
-    hashed = hash_password(password)
     async with db.transaction() as conn:
-        found = await conn.execute(sa.select(users.c.id).where(users.c.username == username))
-        if found.first() is None:
-            await conn.execute(
-                users.insert().values(username=username, password_hash=hashed, created_at=now)
-            )
-        else:
-            await conn.execute(
-                users.update().where(users.c.username == username).values(password_hash=hashed)
-            )
+        await save_login(conn, username, password, now)
