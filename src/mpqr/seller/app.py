@@ -29,7 +29,7 @@ from mpqr.seller.context import Context
 from mpqr.seller.db import Database
 from mpqr.seller.errors import InvalidInput, SellerError
 from mpqr.seller.gateway import Gateway, MPGateway
-from mpqr.seller.logs import RequestIdMiddleware
+from mpqr.seller.logs import RequestIdMiddleware, request_id
 from mpqr.seller.metrics import Metrics
 from mpqr.seller.notifications import endpoint as notification_endpoint
 from mpqr.seller.notifications.processor import Processor
@@ -154,9 +154,10 @@ async def _loop(
 
 async def _seller_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SellerError)
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message}
-    if isinstance(exc, InvalidInput):
+    body: dict[str, Any] = {"error": exc.code, "message": exc.message, "reason": exc.reason.value}
+    if exc.field is not None or isinstance(exc, InvalidInput):
         body["field"] = exc.field
+    body["request_id"] = request_id.get()
     headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
     return JSONResponse(body, status_code=exc.status, headers=headers)
 
