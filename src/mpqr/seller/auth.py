@@ -1,4 +1,9 @@
-"""API keys (stored as SHA-256) and the admin login (scrypt), plus first-start bootstrap."""
+"""API keys (stored as SHA-256), logins (scrypt), cashier UI sessions, first-start bootstrap.
+
+UI sessions live on the server (``ui_sessions``, keyed by the SHA-256 of the cookie's random
+nonce): logging out deletes the session, and a new password deletes every session of the login,
+so an old cookie stops working at once. The SQL is in :mod:`mpqr.seller.auth_repository`.
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,25 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller import auth_repository as repo
 from mpqr.seller.context import Context
-from mpqr.seller.db.tables import api_keys, users
 from mpqr.seller.errors import Unauthorized
 
 __all__ = [
     "bootstrap",
+    "end_session",
     "hash_key",
     "hash_password",
     "require_api_key",
     "save_login",
+    "session_alive",
+    "start_session",
     "verify_password",
 ]
 
@@ -49,15 +56,11 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 async def key_is_known(conn: AsyncConnection, key: str) -> bool:
-    query = sa.select(api_keys.c.id).where(api_keys.c.key_hash == hash_key(key))
-    return (await conn.execute(query)).first() is not None
+    return await repo.key_is_known(conn, hash_key(key))
 
 
 async def add_key(conn: AsyncConnection, key: str, name: str, ctx: Context) -> None:
-    if not await key_is_known(conn, key):
-        await conn.execute(
-            api_keys.insert().values(key_hash=hash_key(key), name=name, created_at=ctx.now())
-        )
+    await repo.add_key(conn, hash_key(key), name, ctx.now())
 
 
 async def require_api_key(request: Request) -> None:
@@ -73,16 +76,29 @@ async def require_api_key(request: Request) -> None:
 
 async def save_login(conn: AsyncConnection, username: str, password: str, now: datetime) -> None:
     """Create the login, or give an existing one a new password (ending its UI sessions)."""
-    hashed = hash_password(password)
-    found = (await conn.execute(sa.select(users.c.id).where(users.c.username == username))).first()
-    if found is None:
-        await conn.execute(
-            users.insert().values(username=username, password_hash=hashed, created_at=now)
-        )
-    else:
-        await conn.execute(
-            users.update().where(users.c.username == username).values(password_hash=hashed)
-        )
+    await repo.save_login(conn, username, hash_password(password), now)
+
+
+def _session_key(nonce: str) -> str:
+    return hashlib.sha256(nonce.encode()).hexdigest()
+
+
+async def start_session(ctx: Context, username: str, nonce: str, max_age_seconds: int) -> None:
+    """Remember a signed-in browser (by its cookie's nonce) until logout or expiry."""
+    now = ctx.now()
+    async with ctx.db.transaction() as conn:
+        expires = now + timedelta(seconds=max_age_seconds)
+        await repo.add_session(conn, _session_key(nonce), username, now, expires)
+
+
+async def session_alive(ctx: Context, username: str, nonce: str) -> bool:
+    async with ctx.db.transaction() as conn:
+        return await repo.session_alive(conn, _session_key(nonce), username, ctx.now())
+
+
+async def end_session(ctx: Context, nonce: str) -> None:
+    async with ctx.db.transaction() as conn:
+        await repo.delete_session(conn, _session_key(nonce))
 
 
 async def bootstrap(ctx: Context, announce: Callable[[str], None]) -> None:
@@ -93,9 +109,7 @@ async def bootstrap(ctx: Context, announce: Callable[[str], None]) -> None:
         if ctx.settings.api_key:
             await add_key(conn, ctx.settings.api_key, "cli", ctx)
             return
-        has_keys = (await conn.execute(sa.select(api_keys.c.id).limit(1))).first()
-        has_users = (await conn.execute(sa.select(users.c.id).limit(1))).first()
-        if has_keys or has_users:
+        if await repo.any_key_or_user(conn):
             return
         key = "mpqr_" + secrets.token_urlsafe(32)
         password = secrets.token_urlsafe(12)

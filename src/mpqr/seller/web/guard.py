@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from starlette.datastructures import FormData
 
+from mpqr.seller.auth import session_alive
 from mpqr.seller.context import Context
 from mpqr.seller.web import session as sessions
 from mpqr.seller.web.users import password_hash
@@ -45,7 +46,7 @@ async def optional_viewer(request: Request) -> Viewer | None:
     if stored is None:
         return None
     verified = sessions.verify(cookie, stored, int(ctx.now().timestamp()))
-    if verified is None:
+    if verified is None or not await session_alive(ctx, verified.username, verified.nonce):
         return None
     return Viewer(verified.username, sessions.csrf_token(verified, stored))
 

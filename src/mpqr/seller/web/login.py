@@ -12,7 +12,7 @@ from typing import Final
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from mpqr.seller.auth import verify_password
+from mpqr.seller.auth import end_session, start_session, verify_password
 from mpqr.seller.web import session as sessions
 from mpqr.seller.web.guard import COOKIE, ctx_of, optional_viewer
 from mpqr.seller.web.render import page, web_state
@@ -74,15 +74,17 @@ async def login(request: Request) -> Response:
         limiter.failed(key, ctx.clock.monotonic())
         return _login_page(request, 401, "bad_login", username)
     limiter.succeeded(key)
-    return _signed_in(request, username, stored, _safe_next(str(form.get("next") or "")))
+    return await _signed_in(request, username, stored, _safe_next(str(form.get("next") or "")))
 
 
-def _signed_in(request: Request, username: str, stored: str, target: str) -> Response:
-    now = int(ctx_of(request).now().timestamp())
+async def _signed_in(request: Request, username: str, stored: str, target: str) -> Response:
+    ctx = ctx_of(request)
+    nonce = secrets.token_urlsafe(16)
+    await start_session(ctx, username, nonce, sessions.MAX_AGE_SECONDS)
     response = RedirectResponse(target, 303)
     response.set_cookie(
         COOKIE,
-        sessions.issue(username, stored, now),
+        sessions.issue(username, stored, int(ctx.now().timestamp()), nonce),
         max_age=sessions.MAX_AGE_SECONDS,
         httponly=True,
         samesite="lax",
@@ -95,7 +97,7 @@ def _signed_in(request: Request, username: str, stored: str, target: str) -> Res
 
 @router.post("/ui/logout")
 async def logout(request: Request) -> Response:
-    """Forget the session cookie (a logout form carries the CSRF token like any other)."""
+    """End the session on the server and forget the cookie (the form carries the CSRF token)."""
     viewer = await optional_viewer(request)
     form = await request.form()
     token = form.get("csrf")
@@ -103,6 +105,9 @@ async def logout(request: Request) -> Response:
         token if isinstance(token, str) else None, viewer.csrf
     ):
         return page(request, "error.html", 403, message_key="forbidden")
+    claimed = sessions.read_payload(request.cookies.get(COOKIE) or "")
+    if viewer is not None and claimed is not None:
+        await end_session(ctx_of(request), claimed.nonce)
     response = RedirectResponse("/ui/login", 303)
     response.delete_cookie(COOKIE, path="/")
     return response
