@@ -114,7 +114,9 @@ class serve:
         self.api_key = api_key
 
     async def __aenter__(self) -> Running:
-        config = uvicorn.Config(self.app, log_level="warning", lifespan="on", access_log=False)
+        config = uvicorn.Config(
+            self.app, log_level="warning", lifespan="on", access_log=False, proxy_headers=False
+        )
         self.server = uvicorn.Server(config)
         self.task = asyncio.create_task(self.server.serve(sockets=[self.sock]))
         async with asyncio.timeout(10):

@@ -7,14 +7,16 @@ the next calls raise an UpstreamError (Mercado Pago down).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from mpqr.notifications import ResourceRef
 from mpqr.seller.errors import UpstreamError
-from mpqr.seller.gateway import OrderRequest, PosInfo
-from mpqr.seller.sales.rules import ZERO, Evidence, OrderFact, PaymentFact
+from mpqr.seller.gateway import OrderRequest, PosInfo, TakenOff
+from mpqr.seller.sales.rules import ZERO, Evidence, OrderFact, OrderState, PaymentFact
+from mpqr.statuses import PaymentStatus
 
 
 @dataclass
@@ -26,14 +28,15 @@ class FakeMO:
 
     @property
     def paid(self) -> Decimal:
-        return sum((p.amount for p in self.payments if p.status == "approved"), ZERO)
+        return sum((p.amount for p in self.payments if p.status is PaymentStatus.APPROVED), ZERO)
 
     @property
     def status(self) -> str:
         return "closed" if self.paid >= self.total else "opened"
 
     def evidence(self) -> Evidence:
-        fact = OrderFact(self.id, self.status, self.status == "closed", self.total)
+        state = OrderState.CLOSED if self.status == "closed" else OrderState.OPEN
+        fact = OrderFact(self.id, self.status, state, self.total)
         return Evidence(self.external_reference, (fact,), tuple(self.payments))
 
 
@@ -47,13 +50,16 @@ class FakeGateway:
         self.refunds: list[tuple[str, Decimal, str]] = []
         self.pos: dict[str, PosInfo] = {}
         self.fail_with: int | None = None
+        self.fail_definite = False  # True: "Mercado Pago answered 4xx" (certainly not done)
         self.calls: list[str] = []
         self._next = 1000
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
         if self.fail_with is not None:
-            raise UpstreamError(self.fail_with, f"fake Mercado Pago is down ({name})")
+            raise UpstreamError(
+                self.fail_with, f"fake Mercado Pago is down ({name})", definite=self.fail_definite
+            )
 
     def _id(self) -> str:
         self._next += 1
@@ -92,7 +98,7 @@ class FakeGateway:
         for mo in self.mos.values():
             if any(p.id == ref.id for p in mo.payments):
                 return mo.evidence()
-        raise UpstreamError(502, "Mercado Pago answered 404")
+        raise UpstreamError(502, "Mercado Pago answered 404", definite=True, mp_status=404)
 
     async def refund(
         self, payment_id: str, amount: Decimal, key: str, mp_order_id: str | None
@@ -105,9 +111,9 @@ class FakeGateway:
             for i, p in enumerate(mo.payments):
                 if p.id == payment_id:
                     refunded = p.refunded_amount + amount
-                    status = "refunded" if refunded >= p.amount else p.status
+                    status = PaymentStatus.REFUNDED if refunded >= p.amount else p.status
                     mo.payments[i] = PaymentFact(
-                        p.id, status, p.amount, status, refunded, p.merchant_order_id
+                        p.id, status, p.amount, status.value, refunded, p.merchant_order_id
                     )
 
     async def create_store(self, external_id: str, name: str, location: dict[str, Any]) -> str:
@@ -126,6 +132,18 @@ class FakeGateway:
         self._call("list_pos")
         return list(self.pos.values())
 
+    async def take_off(self, cashbox: str, store: str, order: OrderRequest) -> TakenOff:
+        await self.delete_order(cashbox, None)
+        return TakenOff(None, await self.find(order.external_reference, None))
+
+    async def recent_payments(self, since: datetime) -> list[PaymentFact]:
+        self._call("recent_payments")
+        return [
+            replace(p, external_reference=mo.external_reference, pos_id=None)
+            for mo in self.mos.values()
+            for p in mo.payments
+        ]
+
     # --- the customer
 
     def scan(self, cashbox: str) -> FakeMO:
@@ -137,7 +155,9 @@ class FakeGateway:
     def pay(
         self, mo: FakeMO, status: str = "approved", amount: Decimal | None = None
     ) -> PaymentFact:
-        payment = PaymentFact(self._id(), status, amount or mo.total, status, ZERO, mo.id)
+        payment = PaymentFact(
+            self._id(), PaymentStatus(status), amount or mo.total, status, ZERO, mo.id
+        )
         mo.payments.append(payment)
         if mo.status == "closed":
             self.on_pos = {

@@ -96,22 +96,50 @@ async def test_unknown_cashbox_404_and_pending_409(seller: Running) -> None:
     assert old["status"] == "cancelled"
 
 
-@pytest.mark.parametrize("status", [502, 503])
-async def test_mercadopago_failing_leaves_no_sale(
-    seller: Running, gateway: FakeGateway, status: int
+async def test_mercadopago_refusing_fails_the_stored_sale(
+    seller: Running, gateway: FakeGateway
 ) -> None:
-    gateway.fail_with = status
-    r = await seller.http.post(
-        "/api/sales", json={"cashbox": "CAJA1", "items": ITEMS}, headers={"Idempotency-Key": "k1"}
-    )
-    assert r.status_code == status
-    listed = (await seller.http.get("/api/sales")).json()
-    assert listed["sales"] == []
+    gateway.fail_with, gateway.fail_definite = 502, True
+    body = {"cashbox": "CAJA1", "items": ITEMS}
+    r = await seller.http.post("/api/sales", json=body, headers={"Idempotency-Key": "k1"})
+    assert r.status_code == 502
+    assert r.json()["reason"] == "mercadopago_refused"
+    sale_id = r.json()["sale_id"]
+    listed = (await seller.http.get("/api/sales")).json()["sales"]
+    assert [(s["id"], s["status"]) for s in listed] == [(sale_id, "failed")]
+    history = (await seller.http.get(f"/api/sales/{sale_id}/history")).json()
+    assert history[-1]["to_status"] == "failed"
+    assert "fake Mercado Pago is down" in history[-1]["detail"]["message"]
     gateway.fail_with = None
-    r = await seller.http.post(
-        "/api/sales", json={"cashbox": "CAJA1", "items": ITEMS}, headers={"Idempotency-Key": "k1"}
+    again = await seller.http.post("/api/sales", json=body, headers={"Idempotency-Key": "k1"})
+    assert (again.status_code, again.json()["sale_id"]) == (502, sale_id)  # the same answer
+    fresh = await seller.http.post("/api/sales", json=body, headers={"Idempotency-Key": "k2"})
+    assert fresh.status_code == 201  # a failed sale does not hold the cashbox
+
+
+async def test_mercadopago_not_answering_leaves_the_sale_opening_until_recovery(
+    seller: Running, gateway: FakeGateway, clock: FrozenClock
+) -> None:
+    gateway.fail_with = 503
+    body = {"cashbox": "CAJA1", "items": ITEMS}
+    r = await seller.http.post("/api/sales", json=body, headers={"Idempotency-Key": "k1"})
+    assert r.status_code == 202
+    assert r.json()["status"] == "opening"
+    busy = await seller.http.post("/api/sales", json=body)
+    assert (busy.status_code, busy.json()["reason"]) == (409, "cashbox_busy")
+    gateway.fail_with = None
+    assert await seller.state.recovery.run_once() == 0  # its lease still runs
+    clock.advance(31)
+    assert await seller.state.recovery.run_once() == 1
+    sale = (await seller.http.get(f"/api/sales/{r.json()['id']}")).json()
+    assert sale["status"] == "cancelled"
+    assert "CAJA1" not in gateway.on_pos  # whatever the attempt left was taken off
+    again = await seller.http.post("/api/sales", json=body, headers={"Idempotency-Key": "k1"})
+    assert (again.status_code, again.json()["id"], again.json()["status"]) == (
+        201,
+        sale["id"],
+        "cancelled",
     )
-    assert r.status_code == 201  # the key was released: the retry works
 
 
 async def test_idempotency_key(seller: Running, gateway: FakeGateway) -> None:
@@ -153,7 +181,8 @@ async def test_paid_through_notification(seller: Running, gateway: FakeGateway) 
     ]
     history = (await seller.http.get(f"/api/sales/{sale['id']}/history")).json()
     kinds = [(e["kind"], e["source"], e["to_status"]) for e in history]
-    assert kinds[0] == ("created", "api", "pending")
+    # stored first (write-ahead), pending once the order is on the cashbox
+    assert kinds[:2] == [("created", "api", "opening"), ("status", "api", "pending")]
     assert ("status", "notification", "paid") in kinds
 
 

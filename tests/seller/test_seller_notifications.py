@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -187,30 +188,36 @@ async def test_failures_retry_with_backoff(
     assert "mpqr_notifications_failed_total 1.0" in metrics
 
 
-async def test_notification_before_sale_is_stored(
+async def test_money_for_a_reference_no_sale_owns_is_kept_as_unmatched(
     seller: Running, gateway: FakeGateway, clock: FrozenClock
 ) -> None:
-    """The race users report (sdk-nodejs#83): a notification for a sale not yet saved."""
+    """Every sale is stored before its order reaches Mercado Pago, so a notification for an
+    unknown reference is settled at once: its money is an unmatched payment, never retried as
+    "the sale is not stored yet"."""
     from seller_fakes import FakeMO
 
-    from mpqr.seller.sales.rules import ZERO
-
-    mo = FakeMO("9001", "LATER-1", ZERO)
+    mo = FakeMO("9001", "ELSEWHERE-1", Decimal("50"))
     gateway.mos[mo.id] = mo
     await seller.http.post(f"/notifications?topic=merchant_order&id={mo.id}")
     assert await seller.process() == 1
-    r = await seller.http.post(
-        "/api/sales",
-        json={"cashbox": "CAJA1", "items": ITEMS, "external_reference": "LATER-1"},
-    )
-    mo.total = r.json()["total_amount"]
-    from decimal import Decimal
-
-    mo.total = Decimal(mo.total)
-    gateway.pay(mo)
-    clock.advance(1)
+    assert (await seller.http.get("/api/unmatched-payments")).json() == {"payments": []}
+    payment = gateway.pay(mo)
+    await seller.http.post(f"/notifications?topic=merchant_order&id={mo.id}")
     assert await seller.process() == 1
-    assert (await seller.http.get(f"/api/sales/{r.json()['id']}")).json()["status"] == "paid"
+    clock.advance(3600)
+    assert await seller.process() == 0  # nothing left to retry
+    listed = (await seller.http.get("/api/unmatched-payments")).json()["payments"]
+    assert [
+        (p["payment_id"], p["external_reference"], p["amount"], p["status"]) for p in listed
+    ] == [(payment.id, "ELSEWHERE-1", "50", "approved")]
+    metrics = (await seller.http.get("/metrics")).text
+    assert "mpqr_unmatched_payments_total 1.0" in metrics
+    # a sale cannot take over that reference (the money would count for it)
+    taken = await seller.http.post(
+        "/api/sales",
+        json={"cashbox": "CAJA1", "items": ITEMS, "external_reference": "ELSEWHERE-1"},
+    )
+    assert (taken.status_code, taken.json()["reason"]) == (409, "reference_in_use")
 
 
 async def test_signatures(signed: Running, gateway: FakeGateway, clock: FrozenClock) -> None:

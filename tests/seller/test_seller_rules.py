@@ -13,6 +13,7 @@ from mpqr.seller.sales.rules import (
     ALLOWED,
     Alert,
     OrderFact,
+    OrderState,
     PaymentFact,
     SaleStatus,
     can_transition,
@@ -20,17 +21,19 @@ from mpqr.seller.sales.rules import (
     merge_payment,
     project,
 )
+from mpqr.statuses import PaymentStatus
 
 D = Decimal
 TOTAL = D("100")
-OPEN = OrderFact("mo1", "opened", False, TOTAL)
-CLOSED = OrderFact("mo1", "closed", True, TOTAL)
+OPEN = OrderFact("mo1", "opened", OrderState.OPEN, TOTAL)
+CLOSED = OrderFact("mo1", "closed", OrderState.CLOSED, TOTAL)
+GONE = OrderFact("mo1", "expired", OrderState.GONE, TOTAL)
 
 
 def pay(
     pid: str, status: str = "approved", amount: str = "100", refunded: str = "0"
 ) -> PaymentFact:
-    return PaymentFact(pid, status, D(amount), refunded_amount=D(refunded))
+    return PaymentFact(pid, PaymentStatus(status), D(amount), refunded_amount=D(refunded))
 
 
 def test_transition_table() -> None:
@@ -79,7 +82,7 @@ def test_overpaid() -> None:
 
 
 def test_amount_mismatch() -> None:
-    other = OrderFact("mo2", "opened", False, D("90"))
+    other = OrderFact("mo2", "opened", OrderState.OPEN, D("90"))
     assert Alert.AMOUNT_MISMATCH in project(SaleStatus.PENDING, TOTAL, [], [other]).alerts
 
 
@@ -152,3 +155,24 @@ def test_every_permutation_gives_the_same_end() -> None:
 def test_duplicates_and_reordering(seq: list[int]) -> None:
     end = replay((*seq, 3))
     assert end == (SaleStatus.PAID, TOTAL, ())
+
+
+def test_opening_moves_only_by_the_create_or_recovery() -> None:
+    assert ALLOWED[SaleStatus.OPENING] == {
+        SaleStatus.PENDING,
+        SaleStatus.FAILED,
+        SaleStatus.CANCELLED,
+    }
+    assert ALLOWED[SaleStatus.FAILED] == frozenset()
+    # facts never move an opening sale by themselves: the create's outcome decides first
+    assert project(SaleStatus.OPENING, TOTAL, [pay("1")], [CLOSED]).status is SaleStatus.OPENING
+
+
+def test_an_order_mercado_pago_shows_gone_ends_a_pending_sale() -> None:
+    assert project(SaleStatus.PENDING, TOTAL, [], [GONE]).path == (SaleStatus.EXPIRED,)
+    cancelling = project(SaleStatus.PENDING, TOTAL, [], [GONE], (), SaleStatus.CANCELLED)
+    assert cancelling.status is SaleStatus.CANCELLED
+    # a second merchant order still open (a new scan) keeps the sale pending
+    other = OrderFact("mo2", "opened", OrderState.OPEN, TOTAL)
+    assert project(SaleStatus.PENDING, TOTAL, [], [GONE, other]).status is SaleStatus.PENDING
+    assert merge_order(GONE, OPEN) == GONE  # a stale fetch never revives it

@@ -86,10 +86,9 @@ class Stack:
 
     def expire(self, sale_id: str) -> None:
         """What the reconciler does when a pending sale's order ran out of time."""
-        from mpqr.seller.sales.rules import EventSource, SaleStatus
 
         sales = self.seller_app.state.sales
-        self.call(sales.mark(sale_id, SaleStatus.EXPIRED, EventSource.RECONCILE))
+        self.call(sales.expire(sale_id))
 
     @property
     def seller_app(self) -> Any:

@@ -2,8 +2,9 @@
 
 The lifespan runs the migrations, opens the database, the Mercado Pago client and the broadcaster,
 creates the first API key if needed, schedules a reconcile of every open sale, and starts the
-processor and reconciler loops (unless ``settings.run_workers`` is False, as in tests that drive
-them by hand through ``app.state.processor`` / ``app.state.reconciler``).
+background loops: the notification processor, the reconciler, the recovery job (interrupted
+creates, cancels and refunds) and the unmatched-payments sweep — unless ``settings.run_workers``
+is False, as in tests that drive them by hand through ``app.state``.
 """
 
 from __future__ import annotations
@@ -15,28 +16,31 @@ from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
 from mpqr.clock import Clock, SystemClock
 from mpqr.ids import IdFactory
+from mpqr.seller import http
 from mpqr.seller.auth import bootstrap
 from mpqr.seller.broadcast import make_broadcaster
 from mpqr.seller.cashboxes import endpoints as cashbox_endpoints
 from mpqr.seller.cashboxes.service import CashboxService
 from mpqr.seller.context import Context
+from mpqr.seller.crash import CrashPoints
 from mpqr.seller.db import Database
-from mpqr.seller.errors import InvalidInput, SellerError
 from mpqr.seller.gateway import Gateway, MPGateway
-from mpqr.seller.logs import RequestIdMiddleware, request_id
+from mpqr.seller.logs import RequestIdMiddleware
 from mpqr.seller.metrics import Metrics
 from mpqr.seller.notifications import endpoint as notification_endpoint
 from mpqr.seller.notifications.processor import Processor
 from mpqr.seller.reconcile import Reconciler
+from mpqr.seller.recovery import Recovery
 from mpqr.seller.sales import endpoints as sales_endpoints
 from mpqr.seller.sales.service import SalesService
 from mpqr.seller.settings import Settings
+from mpqr.seller.unmatched import endpoints as unmatched_endpoints
+from mpqr.seller.unmatched.service import UnmatchedService
 
 __all__ = ["create_app"]
 
@@ -58,10 +62,10 @@ def create_app(
         version="1",
         lifespan=_lifespan(settings, clock or SystemClock(), gateway, ids or IdFactory(), announce),
     )
-    app.add_middleware(RequestIdMiddleware)
-    app.add_exception_handler(SellerError, _seller_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    http.install(app, settings.max_body_bytes, settings.forwarded_allow_ips)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the request id
     app.include_router(sales_endpoints.router)
+    app.include_router(unmatched_endpoints.router)
     app.include_router(cashbox_endpoints.router)
     app.include_router(cashbox_endpoints.public_router)
     app.include_router(notification_endpoint.router)
@@ -81,17 +85,23 @@ def _lifespan(
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, settings.db_pool_size)
         await db.migrate()
         client = None
+        gw: Gateway
         if gateway is None:
             from mpqr.client import AsyncClient
 
             client = AsyncClient(settings.mp_access_token, base_url=settings.mp_base_url)
-        gw: Gateway = gateway or MPGateway(client, settings.integration)  # type: ignore[arg-type]
+            gw = MPGateway(client, settings.integration)
+        else:
+            gw = gateway
         broadcaster = make_broadcaster(db)
         await broadcaster.start()
-        ctx = Context(settings, db, gw, clock, ids, Metrics.create(), broadcaster)
+        crash = CrashPoints(
+            settings.crash_points, "raise" if settings.crash_mode == "raise" else "kill"
+        )
+        ctx = Context(settings, db, gw, clock, ids, Metrics.create(), broadcaster, crash)
         tasks = await _start(app, ctx, announce)
         try:
             yield
@@ -114,19 +124,24 @@ async def _start(
     app: FastAPI, ctx: Context, announce: Callable[[str], None]
 ) -> list[asyncio.Task[None]]:
     sales = SalesService(ctx)
+    unmatched = UnmatchedService(ctx, sales)
     app.state.ctx = ctx
     app.state.sales = sales
+    app.state.unmatched = unmatched
     app.state.cashboxes = CashboxService(ctx)
     app.state.processor = Processor(ctx, sales)
     app.state.reconciler = Reconciler(ctx, sales)
+    app.state.recovery = Recovery(ctx, sales, unmatched)
     await bootstrap(ctx, announce)
     await app.state.reconciler.schedule_all_now()
     tasks = []
     if ctx.settings.run_workers:
-        interval = ctx.settings.poll_interval
+        s = ctx.settings
         tasks = [
-            asyncio.create_task(_loop(app.state.processor.run_once, ctx.wake, interval)),
-            asyncio.create_task(_loop(app.state.reconciler.run_once, None, interval)),
+            asyncio.create_task(_loop(app.state.processor.run_once, ctx.wake, s.poll_interval)),
+            asyncio.create_task(_loop(app.state.reconciler.run_once, None, s.poll_interval)),
+            asyncio.create_task(_loop(app.state.recovery.run_once, None, s.recovery_interval)),
+            asyncio.create_task(_loop(_once(unmatched.sweep), None, s.sweep_interval)),
         ]
     app.state.ready = True
     return tasks
@@ -139,7 +154,7 @@ async def _loop(
     while True:
         try:
             done = await step()
-        except (SQLAlchemyError, SellerError, OSError):
+        except Exception:  # a worker must outlive one bad row or one outage; the log says why
             log.exception("background step failed; retrying")
             done = 0
         if done:
@@ -152,39 +167,14 @@ async def _loop(
         wake.clear()
 
 
-async def _seller_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, SellerError)
-    body: dict[str, Any] = {"error": exc.code, "message": exc.message, "reason": exc.reason.value}
-    if exc.field is not None or isinstance(exc, InvalidInput):
-        body["field"] = exc.field
-    body["request_id"] = request_id.get()
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-    return JSONResponse(body, status_code=exc.status, headers=headers)
+def _once(step: Callable[[], Awaitable[int]]) -> Callable[[], Awaitable[int]]:
+    """A step the loop runs once per interval (however much it found)."""
 
+    async def run() -> int:
+        await step()
+        return 0
 
-async def _validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    errors = exc.errors()
-    fields = [_field(e.get("loc", ())) for e in errors]
-    message = "; ".join(
-        f"{f}: {e.get('msg', 'invalid')}" for f, e in zip(fields, errors, strict=True)
-    )
-    body: dict[str, Any] = {"error": "invalid_request", "message": message}
-    body["field"] = fields[0] if fields else None
-    body["detail"] = [
-        {"field": f, "message": e.get("msg")} for f, e in zip(fields, errors, strict=True)
-    ]
-    return JSONResponse(body, status_code=422)
-
-
-def _field(loc: Any) -> str:
-    """``("body", "items", 0, "quantity")`` → ``items[0].quantity``."""
-    out = ""
-    for part in loc:
-        if part in {"body", "query", "header", "path"} and not out:
-            continue
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "body"
+    return run
 
 
 def _add_ops_routes(app: FastAPI) -> None:

@@ -56,6 +56,45 @@ __all__ = ["serve_command"]
     default=False,
     help="Refund payments that arrive after a sale was cancelled or expired.",
 )
+@click.option(
+    "--db-pool-size",
+    envvar="MPQR_DB_POOL_SIZE",
+    type=click.IntRange(1, 500),
+    default=10,
+    show_default=True,
+    help="PostgreSQL connections per instance (and as many again in overflow).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    envvar="MPQR_FORWARDED_ALLOW_IPS",
+    default="",
+    help="Comma-separated proxy addresses whose X-Forwarded-For/-Proto are believed "
+    "(default: none; the client address is the TCP peer).",
+)
+@click.option(
+    "--lease-seconds",
+    envvar="MPQR_LEASE_SECONDS",
+    type=click.FloatRange(2, 3600),
+    default=30.0,
+    show_default=True,
+    help="An interrupted create, cancel or refund is recovered after this long.",
+)
+@click.option(
+    "--recovery-interval",
+    envvar="MPQR_RECOVERY_INTERVAL",
+    type=click.FloatRange(0.1, 3600),
+    default=5.0,
+    show_default=True,
+)
+@click.option(
+    "--sweep-interval",
+    envvar="MPQR_SWEEP_INTERVAL",
+    type=click.FloatRange(1, 86400),
+    default=300.0,
+    show_default=True,
+    help="How often Mercado Pago is searched for payments no sale owns.",
+)
+@click.option("--crash-points", envvar="MPQR_CRASH_POINTS", default="", hidden=True)
 @click.option("--log-level", envvar="MPQR_LOG_LEVEL", default="info", show_default=True)
 def serve_command(log_level: str, **options: Any) -> None:
     """Run the seller server: sales on cashboxes, notification inbox, reconciliation."""
@@ -70,7 +109,10 @@ def serve_command(log_level: str, **options: Any) -> None:
         options["public_url"] = f"http://{options['host']}:{options['port']}"
     options["integration"] = Integration(options["integration"])
     secrets = tuple(s for raw in options.pop("webhook_secrets") for s in raw.split(",") if s)
-    settings = Settings.from_env({}, **options, webhook_secrets=secrets or None)
+    proxies = tuple(p.strip() for p in options.pop("forwarded_allow_ips").split(",") if p.strip())
+    settings = Settings.from_env(
+        {}, **options, webhook_secrets=secrets or None, forwarded_allow_ips=proxies or None
+    )
     configure_logging(
         [
             settings.mp_access_token,
@@ -87,5 +129,6 @@ def serve_command(log_level: str, **options: Any) -> None:
         port=settings.port,
         log_level=log_level,
         access_log=False,
+        proxy_headers=False,  # the app believes X-Forwarded-* only from --forwarded-allow-ips
         timeout_graceful_shutdown=5,  # open SSE streams must not hold Ctrl-C forever
     )

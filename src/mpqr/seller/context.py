@@ -9,6 +9,7 @@ from datetime import datetime
 from mpqr.clock import Clock
 from mpqr.ids import IdFactory
 from mpqr.seller.broadcast import LocalBroadcaster
+from mpqr.seller.crash import CrashPoints
 from mpqr.seller.db import Database
 from mpqr.seller.gateway import Gateway
 from mpqr.seller.metrics import Metrics
@@ -28,13 +29,8 @@ class Context:
     ids: IdFactory
     metrics: Metrics
     broadcaster: LocalBroadcaster
+    crash: CrashPoints = field(default_factory=CrashPoints)
     wake: asyncio.Event = field(default_factory=asyncio.Event)  # new inbox rows
-    _cashbox_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-
-    def cashbox_lock(self, cashbox: str) -> asyncio.Lock:
-        """Serialises sale creation per cashbox in this instance: the pending-sale check and the
-        order put on Mercado Pago must not interleave, or two sales would share one QR."""
-        return self._cashbox_locks.setdefault(cashbox.lower(), asyncio.Lock())
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -11,9 +11,10 @@
     └── UpstreamError       502/503  Mercado Pago failed or is unreachable
 
 Every error is rendered ``{"error": code, "message": ..., "reason": ..., "field": ...,
-"request_id": ...}``. ``code`` is coarse (what a program branches on); ``reason`` is a
-:class:`Reason`, fine-grained and stable, which the cashier UI translates (the English ``message``
-is for developers and logs, never shown to a cashier as is).
+"sale_id": ..., "request_id": ...}`` (``field`` and ``sale_id`` when they apply). ``code`` is
+coarse (what a program branches on); ``reason`` is a :class:`Reason`, fine-grained and stable,
+which the cashier UI translates (the English ``message`` is for developers and logs, never shown
+to a cashier as is).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ class Reason(StrEnum):
     MERCADOPAGO_UNAVAILABLE = "mercadopago_unavailable"
     # the HTTP layer
     UNAUTHORIZED = "unauthorized"
+    FORBIDDEN = "forbidden"
     RATE_LIMITED = "rate_limited"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     BODY_TOO_LARGE = "body_too_large"
@@ -87,12 +89,18 @@ class SellerError(Exception):
     default_reason = Reason.INTERNAL
 
     def __init__(
-        self, message: str, *, reason: Reason | None = None, field: str | None = None
+        self,
+        message: str,
+        *,
+        reason: Reason | None = None,
+        field: str | None = None,
+        sale_id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.reason = reason or self.default_reason
         self.field = field
+        self.sale_id = sale_id  # the sale the error is about (the one holding a cashbox, ...)
 
 
 class InvalidInput(SellerError):

@@ -21,6 +21,8 @@ class Metrics:
     failed: Counter
     reconcile_corrections: Counter
     payment_to_paid: Histogram
+    unmatched: Counter
+    recovered: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -47,6 +49,14 @@ class Metrics:
                 "mpqr_payment_to_paid_seconds",
                 "From payment approval at Mercado Pago to the sale marked paid",
                 buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300, 900),
+                registry=reg,
+            ),
+            unmatched=Counter(
+                "mpqr_unmatched_payments", "Payments whose reference owns no sale", registry=reg
+            ),
+            recovered=Counter(
+                "mpqr_recovered_intents",
+                "Creates, cancels and refunds finished by recovery",
                 registry=reg,
             ),
         )

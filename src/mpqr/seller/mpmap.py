@@ -12,19 +12,24 @@ from decimal import Decimal
 from typing import Any
 
 from mpqr.client.models import MerchantOrder, Order, Payment
-from mpqr.seller.sales.rules import ZERO, Evidence, OrderFact, PaymentFact
+from mpqr.client.models.orders import OrderPayment
+from mpqr.seller.sales.rules import ZERO, Evidence, OrderFact, OrderState, PaymentFact
+from mpqr.statuses import PaymentStatus
 
 __all__ = [
     "ItemLine",
     "OrderRequest",
     "PosInfo",
     "currency_of",
+    "is_in_person",
     "merge_evidence",
     "mo_evidence",
     "order_evidence",
+    "order_state",
     "orders_body",
     "parse_time",
     "payment_fact",
+    "payment_status",
     "v1_body",
     "v2_body",
 ]
@@ -151,14 +156,35 @@ def _status(value: object) -> str:
     return str(getattr(value, "value", value) or "")
 
 
+def payment_status(value: object) -> PaymentStatus:
+    """Mercado Pago's payment status as an enum; an unknown word counts as pending (no money)."""
+    try:
+        return PaymentStatus(_status(value))
+    except ValueError:
+        return PaymentStatus.PENDING
+
+
+def order_state(value: object) -> OrderState:
+    """What an order's ``status`` means for the sale. Merchant orders: ``closed`` pays, ``expired``
+    can no longer be paid. Orders API: ``processed`` (and later ``refunded``) pays, ``expired`` and
+    ``canceled`` can no longer be paid. The two vocabularies do not overlap."""
+    match _status(value):
+        case "closed" | "processed" | "refunded":
+            return OrderState.CLOSED
+        case "expired" | "canceled" | "cancelled":
+            return OrderState.GONE
+        case _:
+            return OrderState.OPEN
+
+
 def mo_evidence(mo: MerchantOrder) -> Evidence:
     """A merchant order and its payments as facts."""
     mo_id = str(mo.id)
-    fact = OrderFact(mo_id, _status(mo.status), _status(mo.status) == "closed", mo.total_amount)
+    fact = OrderFact(mo_id, _status(mo.status), order_state(mo.status), mo.total_amount)
     pays = tuple(
         PaymentFact(
             id=str(p.id),
-            status=_status(p.status),
+            status=payment_status(p.status),
             amount=p.transaction_amount or p.total_paid_amount or ZERO,
             status_detail=p.status_detail,
             refunded_amount=p.amount_refunded or ZERO,
@@ -170,16 +196,25 @@ def mo_evidence(mo: MerchantOrder) -> Evidence:
     return Evidence(mo.external_reference, (fact,), pays)
 
 
+def is_in_person(p: Payment) -> bool:
+    """A payment made at a cashbox (QR), as opposed to the seller's online sales."""
+    poi = p.point_of_interaction
+    return bool(p.pos_id or p.store_id or (poi is not None and poi.type == "INSTORE"))
+
+
 def payment_fact(p: Payment) -> PaymentFact:
     mo_id = p.order.id if p.order is not None and p.order.type == "mercadopago" else None
     return PaymentFact(
         id=str(p.id),
-        status=_status(p.status),
+        status=payment_status(p.status),
         amount=p.transaction_amount or ZERO,
         status_detail=p.status_detail,
         refunded_amount=p.transaction_amount_refunded or ZERO,
         merchant_order_id=mo_id,
         approved_at=parse_time(p.date_approved),
+        pos_id=str(p.pos_id) if p.pos_id else None,
+        external_reference=p.external_reference,
+        currency_id=p.currency_id,
     )
 
 
@@ -191,30 +226,58 @@ def parse_time(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo is not None else None
+    if parsed.tzinfo is None or parsed.year < 2000:  # "0001-01-01T00:00:00.000+00:00": never
+        return None
+    return parsed
 
 
-# Orders API payment status -> the Payments API words the rules understand.
-_ORDER_PAYMENT_STATUS = {"processed": "approved", "refunded": "refunded", "failed": "rejected"}
+# Orders API payment status -> the Payments API status the rules understand.
+_ORDER_PAYMENT_STATUS = {
+    "processed": PaymentStatus.APPROVED,
+    "refunded": PaymentStatus.REFUNDED,
+    "failed": PaymentStatus.REJECTED,
+}
 
 
 def order_evidence(order: Order) -> Evidence:
     """An Orders API order: ``processed`` plays the part of a closed merchant order."""
     status = _status(order.status)
-    closed = status in {"processed", "refunded"}
-    fact = OrderFact(order.id, status, closed, order.total_amount)
+    fact = OrderFact(order.id, status, order_state(status), order.total_amount)
     pays = tuple(
         PaymentFact(
             id=p.reference_id or p.id or f"{order.id}-{i}",
-            status=_ORDER_PAYMENT_STATUS.get(p.status or "", p.status or "pending"),
+            status=_ORDER_PAYMENT_STATUS.get(p.status or "") or payment_status(p.status),
             amount=p.paid_amount or p.amount or ZERO,
             status_detail=p.status_detail,
-            refunded_amount=(p.paid_amount or p.amount or ZERO) if p.status == "refunded" else ZERO,
+            refunded_amount=_order_refunded(order, p),
         )
         for i, p in enumerate(order.transactions.payments)
         if (p.status or "") not in {"created", "canceled", ""}
     )
     return Evidence(order.external_reference, (fact,), pays)
+
+
+def _order_refunded(order: Order, payment: OrderPayment) -> Decimal:
+    """How much of one Orders API payment was given back: all of it when ``refunded``, else the
+    sum of the order's refund entries naming its transaction (an entry without a transaction id
+    belongs to the order's only payment)."""
+    amount = payment.paid_amount or payment.amount or ZERO
+    if payment.status == "refunded":
+        return amount
+    only = len(order.transactions.payments) == 1
+    total = ZERO
+    for entry in order.transactions.refunds:
+        tx = entry.get("transaction_id")
+        if (tx is None and only) or (tx is not None and tx == payment.id):
+            total += _decimal(entry.get("amount"))
+    return min(total, amount)
+
+
+def _decimal(value: object) -> Decimal:
+    try:
+        return Decimal(str(value)) if value is not None else ZERO
+    except ArithmeticError:
+        return ZERO
 
 
 def merge_evidence(external_reference: str, parts: list[Evidence]) -> Evidence:

@@ -23,8 +23,9 @@ from mpqr.seller.settings import Settings
 __all__ = ["Reconciler", "next_check"]
 
 log = logging.getLogger("mpqr.seller.reconcile")
-LEASE = timedelta(seconds=60)
-_FINAL = frozenset({SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED})
+_FINAL = frozenset(
+    {SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.FAILED}
+)
 
 
 def next_check(sale: SaleOut, checks: int, now: datetime, settings: Settings) -> datetime | None:
@@ -57,14 +58,19 @@ class Reconciler:
 
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
+        lease = timedelta(seconds=self.ctx.settings.lease_seconds)
         async with self.ctx.db.transaction() as conn:
-            due = await repo.claim_due(conn, now, now + LEASE, limit)
+            due = await repo.claim_due(conn, now, now + lease, limit)
         for sale_id, checks in due:
             await self._check(sale_id, checks)
         return len(due)
 
     async def _check(self, sale_id: str, checks: int) -> None:
         try:
+            if (await self.sales.get(sale_id)).status is SaleStatus.OPENING:
+                # recovery's to finish; look again once it has
+                await self._reschedule(sale_id, self.ctx.now() + timedelta(seconds=5), checks)
+                return
             applied = await self.sales.refresh(sale_id, EventSource.RECONCILE)
             if applied is not None and applied.changed:
                 self.ctx.metrics.reconcile_corrections.inc()
@@ -83,11 +89,9 @@ class Reconciler:
     async def _expire_if_due(self, sale: SaleOut) -> SaleOut:
         if sale.status is not SaleStatus.PENDING or self.ctx.now() < sale.expires_at:
             return sale
-        try:  # take it off the cashbox too, so a late scan shows the waiting screen
-            await self.sales.delete_order(sale.id)
-        except SellerError as exc:
-            log.info("could not delete expired order of %s: %s", sale.id, exc)
-        return await self.sales.mark(sale.id, SaleStatus.EXPIRED, EventSource.RECONCILE)
+        if sale.in_progress:  # a cancel or refund under way decides this sale's end
+            return sale
+        return await self.sales.expire(sale.id)
 
     async def _reschedule(self, sale_id: str, at: datetime | None, checks: int) -> None:
         async with self.ctx.db.transaction() as conn:

@@ -46,9 +46,23 @@ class Settings:
     reconcile_after_expiry: float = 120.0  # keep checking this long after expiry
     poll_interval: float = 0.5  # how often the processor and reconciler look for due work
     inbox_max_attempts: int = 20
+    inbox_not_found_attempts: int = 3  # a resource Mercado Pago answers 404 for is settled then
+    inbox_max_open_per_resource: int = 5  # unresolved inbox rows kept per resource id
     auto_refund_after_cancel: bool = False
     run_workers: bool = True  # tests turn the background loops off and drive them by hand
     instance_id: str = "seller"
+    # write-ahead: a create's Mercado Pago call is cut off after ``create_timeout`` seconds; an
+    # intent (opening sale, open cancel/refund) untouched for ``lease_seconds`` is recovered
+    create_timeout: float = 20.0
+    lease_seconds: float = 30.0
+    recovery_interval: float = 5.0
+    sweep_interval: float = 300.0  # the unmatched-payments sweep
+    sweep_window: float = 86400.0  # how far back the sweep looks
+    db_pool_size: int = 10
+    forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed
+    max_body_bytes: int = 64 * 1024
+    crash_points: str = ""  # TEST ONLY: see mpqr.seller.crash
+    crash_mode: str = "kill"
 
     def __repr__(self) -> str:
         shown = []
@@ -77,7 +91,17 @@ class Settings:
 
 
 _SECRET_FIELDS = frozenset({"mp_access_token", "api_key", "admin_password", "webhook_secrets"})
-_INT_FIELDS = frozenset({"port", "default_expires_in", "inbox_max_attempts"})
+_INT_FIELDS = frozenset(
+    {
+        "port",
+        "default_expires_in",
+        "inbox_max_attempts",
+        "inbox_not_found_attempts",
+        "inbox_max_open_per_resource",
+        "db_pool_size",
+        "max_body_bytes",
+    }
+)
 _FLOAT_FIELDS = frozenset(
     {
         "reconcile_first_after",
@@ -85,6 +109,11 @@ _FLOAT_FIELDS = frozenset(
         "reconcile_after_expiry",
         "poll_interval",
         "signature_tolerance_seconds",
+        "create_timeout",
+        "lease_seconds",
+        "recovery_interval",
+        "sweep_interval",
+        "sweep_window",
     }
 )
 _BOOL_FIELDS = frozenset({"auto_refund_after_cancel", "run_workers"})
@@ -99,6 +128,6 @@ def _coerce(name: str, raw: str) -> Any:
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if name == "integration":
         return Integration(raw)
-    if name == "webhook_secrets":
+    if name in {"webhook_secrets", "forwarded_allow_ips"}:
         return tuple(s for s in (p.strip() for p in raw.split(",")) if s)
     return raw

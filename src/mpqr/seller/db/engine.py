@@ -46,9 +46,11 @@ class Database:
     >>> async with db.transaction() as conn: ...  # doctest: +SKIP
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
-        self.engine: AsyncEngine = create_async_engine(async_url(url), **_engine_options(url))
+        self.engine: AsyncEngine = create_async_engine(
+            async_url(url), **_engine_options(url, pool_size)
+        )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
         if self.is_sqlite:
@@ -64,25 +66,6 @@ class Database:
         async with self._write_lock, self.engine.begin() as conn:
             yield conn
 
-    @asynccontextmanager
-    async def advisory_lock(self, name: str) -> AsyncIterator[None]:
-        """A lock shared by every instance on one PostgreSQL (``pg_advisory_lock``), held on its own
-        connection for the block. On SQLite (one instance) it is a no-op: callers add an in-process
-        lock."""
-        if self.is_sqlite:
-            yield
-            return
-        key = sa.text("SELECT hashtextextended(:name, 0)")
-        async with self.engine.connect() as conn:
-            lock_id = (await conn.execute(key, {"name": name})).scalar_one()
-            await conn.execute(sa.text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
-            await conn.commit()
-            try:
-                yield
-            finally:
-                await conn.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
-                await conn.commit()
-
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (runs on every start)."""
         async with self.transaction() as conn:
@@ -96,10 +79,12 @@ class Database:
         await self.engine.dispose()
 
 
-def _engine_options(url: str) -> dict[str, Any]:
+def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
+    """One connection per unit of work, never two: no unit of work waits for a second connection
+    while holding one, so a full pool makes requests queue, not deadlock."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_size": 10, "max_overflow": 10, "pool_pre_ping": True}
+    return {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -19,11 +19,17 @@ __all__ = [
     "sale_events",
     "sale_items",
     "sale_merchant_orders",
+    "sale_operations",
     "sale_payments",
     "sales",
     "stores",
+    "ui_sessions",
+    "unmatched_payments",
     "users",
 ]
+
+# A cashbox's QR shows one order at a time: at most one sale per cashbox in these statuses.
+LIVE_STATUSES = ("opening", "pending")
 
 
 class Money(sa.TypeDecorator[Decimal]):
@@ -112,6 +118,16 @@ sales = sa.Table(
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    # while ``opening``: the create call owns the sale until then; recovery takes over after
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+)
+_LIVE = sa.text("status IN ('opening', 'pending')")
+sa.Index(
+    "ux_sales_live_cashbox",
+    sales.c.cashbox,
+    unique=True,
+    sqlite_where=_LIVE,
+    postgresql_where=_LIVE,
 )
 
 sale_items = sa.Table(
@@ -182,6 +198,8 @@ notifications = sa.Table(
     sa.Column("processed_at", UTCDateTime, nullable=True),
 )
 
+sa.Index("ix_notifications_resource_id", notifications.c.resource_id)
+
 idempotency_keys = sa.Table(
     "idempotency_keys",
     metadata,
@@ -199,4 +217,48 @@ reconcile_schedule = sa.Table(
     sa.Column("next_check_at", UTCDateTime, nullable=False, index=True),
     sa.Column("checks", sa.Integer, nullable=False),
     sa.Column("lease_until", UTCDateTime, nullable=True),
+)
+
+
+sale_operations = sa.Table(
+    "sale_operations",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True),
+    sa.Column("sale_id", sa.ForeignKey("sales.id"), nullable=True, index=True),
+    sa.Column("kind", sa.String(24), nullable=False),  # cancel | refund | unmatched_refund
+    sa.Column("state", sa.String(12), nullable=False, index=True),  # open | done | failed
+    sa.Column("payment_id", sa.String(60), nullable=True),
+    sa.Column("amount", Money, nullable=True),
+    sa.Column("mp_key", sa.String(120), nullable=False),  # the X-Idempotency-Key sent to MP
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("error", sa.Text, nullable=True),
+)
+
+unmatched_payments = sa.Table(
+    "unmatched_payments",
+    metadata,
+    sa.Column("payment_id", sa.String(60), primary_key=True),
+    sa.Column("merchant_order_id", sa.String(60), nullable=True),
+    sa.Column("external_reference", sa.String(256), nullable=True),
+    sa.Column("amount", Money, nullable=False),
+    sa.Column("refunded_amount", Money, nullable=False),
+    sa.Column("currency_id", sa.String(3), nullable=True),
+    sa.Column("cashbox", sa.String(60), nullable=True),
+    sa.Column("status", sa.String(24), nullable=False),
+    sa.Column("status_detail", sa.String(80), nullable=True),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("seen_at", UTCDateTime, nullable=False, index=True),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+ui_sessions = sa.Table(
+    "ui_sessions",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("username", sa.String(80), nullable=False, index=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
 )

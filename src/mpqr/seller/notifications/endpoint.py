@@ -43,7 +43,9 @@ async def receive(request: Request) -> JSONResponse:
         return JSONResponse({"error": "invalid_signature"}, status_code=401)
     kept = {k: v for k, v in headers.items() if k not in {"authorization", "cookie"}}
     async with ctx.db.transaction() as conn:
-        stored = await inbox.store(conn, n, kept, ctx.now())
+        stored = await inbox.store(
+            conn, n, kept, ctx.now(), ctx.settings.inbox_max_open_per_resource
+        )
     if stored is not inbox.Stored.NEW:
         ctx.metrics.duplicates.inc()
     if stored is inbox.Stored.DUPLICATE:

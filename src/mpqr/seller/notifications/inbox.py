@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.notifications import Notification
+from mpqr.seller.db.dialect import insert as _insert
 from mpqr.seller.db.tables import notifications
-from mpqr.seller.sales.repository import _insert
 
 __all__ = ["InboxState", "Stored", "claim", "mark_failed", "mark_processed", "retry_later", "store"]
 
@@ -30,14 +30,23 @@ class Stored(StrEnum):
 
 
 async def store(
-    conn: AsyncConnection, n: Notification, headers: Mapping[str, str], now: datetime
+    conn: AsyncConnection,
+    n: Notification,
+    headers: Mapping[str, str],
+    now: datetime,
+    max_open_per_resource: int = 5,
 ) -> Stored:
     """Insert the raw request under its dedupe key (on conflict: count the delivery).
 
     An IPN delivery (``?topic=merchant_order&id=...``) has the same key each time the merchant
     order changes, so a key that was already processed is re-armed, not dropped: re-fetching is
-    harmless (an unchanged resource changes nothing) and losing an update is not.
+    harmless (an unchanged resource changes nothing) and losing an update is not. At most
+    ``max_open_per_resource`` unresolved rows are kept per resource id: one fetch shows the
+    resource's newest state however many forms announced it, and a flood of variants of one
+    forged id cannot grow the inbox.
     """
+    if await _open_rows(conn, n.resource_id[:100]) >= max_open_per_resource:
+        return Stored.DUPLICATE
     stmt = _insert(conn, notifications).values(
         dedupe_key=n.dedupe_key[:300],
         received_at=now,
@@ -65,6 +74,14 @@ async def store(
         .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=now, lease_until=None)
     )
     return Stored.REARMED if rearm.rowcount == 1 else Stored.DUPLICATE
+
+
+async def _open_rows(conn: AsyncConnection, resource_id: str) -> int:
+    t = notifications
+    query = sa.select(sa.func.count()).where(
+        t.c.resource_id == resource_id, t.c.state == InboxState.RECEIVED
+    )
+    return int((await conn.execute(query)).scalar_one())
 
 
 async def claim(

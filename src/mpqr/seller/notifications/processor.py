@@ -2,7 +2,11 @@
 
 The notification body is never trusted: only the resource id is used, and the fetched merchant
 order / payment / order is what gets applied. A row is marked processed only after the sale was
-updated; failures are retried with exponential backoff on the injected clock.
+updated; failures are retried with exponential backoff on the injected clock. A resource Mercado
+Pago answers 404 for (a forged or mistyped id) is settled after ``inbox_not_found_attempts``
+tries, not fetched again and again. Money whose reference owns no sale becomes an unmatched
+payment (every sale is stored before its order reaches Mercado Pago, so it is not "not stored
+yet").
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from typing import Any
 from mpqr.errors import NotificationError
 from mpqr.notifications import parse_notification, resource_to_fetch
 from mpqr.seller.context import Context
-from mpqr.seller.errors import SellerError
+from mpqr.seller.errors import SellerError, UpstreamError
 from mpqr.seller.notifications import inbox
 from mpqr.seller.sales.rules import EventSource
 from mpqr.seller.sales.service import SalesService
@@ -22,17 +26,11 @@ from mpqr.seller.sales.service import SalesService
 __all__ = ["Processor", "retry_delay"]
 
 log = logging.getLogger("mpqr.seller.processor")
-LEASE = timedelta(seconds=60)
-UNKNOWN_SALE_ATTEMPTS = 6  # the sale may not be stored yet (notification raced the create)
 
 
 def retry_delay(attempts: int) -> float:
     """Seconds before attempt ``attempts + 1``: 1, 2, 4, ... capped at 5 minutes."""
     return float(min(2 ** max(attempts - 1, 0), 300))
-
-
-class _UnknownSale(Exception):
-    pass
 
 
 class Processor:
@@ -44,8 +42,9 @@ class Processor:
 
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
+        lease = timedelta(seconds=self.ctx.settings.lease_seconds)
         async with self.ctx.db.transaction() as conn:
-            rows = await inbox.claim(conn, now, now + LEASE, limit)
+            rows = await inbox.claim(conn, now, now + lease, limit)
         for row in rows:
             await self._handle(row)
         return len(rows)
@@ -59,10 +58,9 @@ class Processor:
             return
         try:
             evidence = await self.ctx.gateway.fetch(ref)
-            applied = await self.sales.apply(evidence, EventSource.NOTIFICATION)
-            if applied is None and evidence.external_reference is not None:
-                raise _UnknownSale(f"no sale with external_reference {evidence.external_reference}")
-        except (SellerError, _UnknownSale) as exc:
+            self.ctx.crash.hit("apply.after_call")
+            await self.sales.apply(evidence, EventSource.NOTIFICATION)
+        except SellerError as exc:
             await self._failed(row, exc)
             return
         await self._done(row)
@@ -72,12 +70,14 @@ class Processor:
             await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
         self.ctx.metrics.processed.inc()
 
-    async def _failed(self, row: Any, exc: Exception) -> None:
+    async def _failed(self, row: Any, exc: SellerError) -> None:
         self.ctx.metrics.failed.inc()
         attempts = row.attempts + 1
-        limit = UNKNOWN_SALE_ATTEMPTS if isinstance(exc, _UnknownSale) else None
-        give_up = attempts >= (limit or self.ctx.settings.inbox_max_attempts)
-        message = f"{type(exc).__name__}: {exc}"
+        settings = self.ctx.settings
+        missing = isinstance(exc, UpstreamError) and exc.mp_status == 404
+        limit = settings.inbox_not_found_attempts if missing else settings.inbox_max_attempts
+        give_up = attempts >= limit
+        message = f"{type(exc).__name__}: {exc.message}"
         log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
         async with self.ctx.db.transaction() as conn:
             if give_up:

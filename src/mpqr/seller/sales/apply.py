@@ -7,12 +7,13 @@ A delivery that teaches nothing new changes nothing: duplicates and reordering a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.rules import (
     Alert,
@@ -57,7 +58,14 @@ async def apply_evidence(
         await _merge_order(log, orders, order)
     for payment in evidence.payments:
         await _merge_payment(log, pays, payment)
-    return await _project(log, row, pays, orders)
+    cancelling = bool(await ops.open_for_sale(conn, row.id, ops.OpKind.CANCEL))
+    gone = SaleStatus.CANCELLED if cancelling else SaleStatus.EXPIRED
+    done, _ = await ops.refund_totals(conn, row.id)
+    counted = {
+        pid: replace(p, refunded_amount=max(p.refunded, done.get(pid, p.refunded)))
+        for pid, p in pays.items()
+    }
+    return await _project(log, row, counted, orders, gone)
 
 
 async def _merge_order(log: _EventLog, held: dict[str, OrderFact], new: OrderFact) -> None:
@@ -78,7 +86,7 @@ async def _merge_payment(log: _EventLog, held: dict[str, PaymentFact], new: Paym
     await repo.save_payment(log.conn, log.sale_id, merged)
     detail = {
         "id": merged.id,
-        "status": merged.status,
+        "status": merged.status.value,
         "status_detail": merged.status_detail,
         "amount": str(merged.amount),
         "refunded_amount": str(merged.refunded_amount),
@@ -87,11 +95,15 @@ async def _merge_payment(log: _EventLog, held: dict[str, PaymentFact], new: Paym
 
 
 async def _project(
-    log: _EventLog, row: Any, pays: dict[str, PaymentFact], orders: dict[str, OrderFact]
+    log: _EventLog,
+    row: Any,
+    pays: dict[str, PaymentFact],
+    orders: dict[str, OrderFact],
+    gone: SaleStatus,
 ) -> Applied:
     old = SaleStatus(row.status)
     had = [Alert(a) for a in row.alerts]
-    proj = project(old, row.total_amount, pays.values(), orders.values(), had)
+    proj = project(old, row.total_amount, pays.values(), orders.values(), had, gone)
     result = Applied(row.id, old, proj.status, changed=log.count > 0)
     current = old
     for step in proj.path:

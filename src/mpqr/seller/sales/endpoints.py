@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from mpqr.seller.auth import require_api_key
@@ -28,10 +28,26 @@ def _svc(request: Request) -> SalesService:
 IdemKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 
-@router.post("", status_code=201, response_model=SaleOut)
-async def create_sale(body: SaleCreate, request: Request, key: IdemKey = None) -> SaleOut:
-    """Register a sale and put its order on the cashbox."""
-    return await _svc(request).create(body, key)
+def _accepted_if(response: Response, running: bool) -> None:
+    """202: stored and sent, but Mercado Pago has not confirmed the outcome yet (recovery will
+    finish it; follow ``/events`` or GET the sale)."""
+    if running:
+        response.status_code = 202
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=SaleOut,
+    responses={202: {"description": "stored; Mercado Pago's answer is not known yet"}},
+)
+async def create_sale(
+    body: SaleCreate, request: Request, response: Response, key: IdemKey = None
+) -> SaleOut:
+    """Register a sale (stored first) and put its order on the cashbox."""
+    sale = await _svc(request).create(body, key)
+    _accepted_if(response, sale.status is SaleStatus.OPENING)
+    return sale
 
 
 @router.get("", response_model=SaleList)
@@ -57,16 +73,24 @@ async def sale_history(sale_id: str, request: Request) -> list[EventOut]:
 
 
 @router.post("/{sale_id}/cancel", response_model=SaleOut)
-async def cancel_sale(sale_id: str, request: Request) -> SaleOut:
-    return await _svc(request).cancel(sale_id)
+async def cancel_sale(sale_id: str, request: Request, response: Response) -> SaleOut:
+    sale = await _svc(request).cancel(sale_id)
+    _accepted_if(response, any(op.kind == "cancel" for op in sale.in_progress))
+    return sale
 
 
 @router.post("/{sale_id}/refund", response_model=SaleOut)
 async def refund_sale(
-    sale_id: str, request: Request, body: RefundIn | None = None, key: IdemKey = None
+    sale_id: str,
+    request: Request,
+    response: Response,
+    body: RefundIn | None = None,
+    key: IdemKey = None,
 ) -> SaleOut:
     """Full refund without ``amount``, partial with it."""
-    return await _svc(request).refund(sale_id, body or RefundIn(), key)
+    sale = await _svc(request).refund(sale_id, body or RefundIn(), key)
+    _accepted_if(response, any(op.kind == "refund" for op in sale.in_progress))
+    return sale
 
 
 @router.get("/{sale_id}/events", response_class=StreamingResponse)

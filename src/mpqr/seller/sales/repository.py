@@ -7,11 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller.db.dialect import insert as _insert
 from mpqr.seller.db.tables import (
-    idempotency_keys,
     reconcile_schedule,
     sale_events,
     sale_items,
@@ -19,28 +18,24 @@ from mpqr.seller.db.tables import (
     sale_payments,
     sales,
 )
+from mpqr.seller.mpmap import order_state, payment_status
 from mpqr.seller.sales.rules import OrderFact, PaymentFact, SaleStatus
 
 __all__ = [
     "add_event",
-    "claim_idempotency",
+    "claim_opening",
     "events",
     "facts",
     "get_sale",
     "insert_sale",
     "list_sales",
-    "pending_for_cashbox",
+    "live_for_cashbox",
+    "take_lease",
+    "transition",
     "update_sale",
 ]
 
 Row = sa.Row[Any]
-
-
-def _insert(conn: AsyncConnection, table: sa.Table) -> Any:
-    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``_do_update``."""
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
 
 
 async def insert_sale(
@@ -68,11 +63,69 @@ async def get_sale(
     return (await conn.execute(query)).first()
 
 
-async def pending_for_cashbox(conn: AsyncConnection, cashbox: str) -> Row | None:
-    query = sa.select(sales).where(
-        sales.c.cashbox == cashbox, sales.c.status == SaleStatus.PENDING.value
-    )
+_LIVE = (SaleStatus.OPENING.value, SaleStatus.PENDING.value)
+
+
+async def reference_of(conn: AsyncConnection, sale_id: str) -> str | None:
+    query = sa.select(sales.c.external_reference).where(sales.c.id == sale_id)
+    row = (await conn.execute(query)).first()
+    return None if row is None else str(row.external_reference)
+
+
+async def live_for_cashbox(conn: AsyncConnection, cashbox: str) -> Row | None:
+    """The sale whose order is (or is being put) on ``cashbox``: at most one, by a unique index."""
+    query = sa.select(sales).where(sales.c.cashbox == cashbox, sales.c.status.in_(_LIVE))
     return (await conn.execute(query.order_by(sales.c.created_at.desc()))).first()
+
+
+async def transition(
+    conn: AsyncConnection, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
+) -> bool:
+    """Move the sale from ``old`` to ``new`` only if it still is ``old`` (a compare-and-set)."""
+    stmt = (
+        sales.update()
+        .where(sales.c.id == sale_id, sales.c.status == old.value)
+        .values(status=new.value, **values)
+    )
+    return bool((await conn.execute(stmt)).rowcount == 1)
+
+
+async def take_lease(
+    conn: AsyncConnection, sale_id: str, now: datetime, lease_until: datetime
+) -> bool:
+    """Take over one ``opening`` sale if its lease ran out (False: someone still holds it)."""
+    stmt = (
+        sales.update()
+        .where(
+            sales.c.id == sale_id,
+            sales.c.status == SaleStatus.OPENING.value,
+            sa.or_(sales.c.lease_until.is_(None), sales.c.lease_until <= now),
+        )
+        .values(lease_until=lease_until)
+    )
+    return bool((await conn.execute(stmt)).rowcount == 1)
+
+
+async def claim_opening(
+    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+) -> list[str]:
+    """Take over ``opening`` sales whose create lease ran out (the create crashed or timed out)."""
+    query = (
+        sa.select(sales.c.id)
+        .where(
+            sales.c.status == SaleStatus.OPENING.value,
+            sa.or_(sales.c.lease_until.is_(None), sales.c.lease_until <= now),
+        )
+        .order_by(sales.c.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = [r.id for r in (await conn.execute(query)).all()]
+    if ids:
+        await conn.execute(
+            sales.update().where(sales.c.id.in_(ids)).values(lease_until=lease_until)
+        )
+    return ids
 
 
 async def list_sales(
@@ -115,7 +168,7 @@ async def facts(
     pays = {
         r.payment_id: PaymentFact(
             id=r.payment_id,
-            status=r.status,
+            status=payment_status(r.status),
             amount=r.amount,
             status_detail=r.status_detail,
             refunded_amount=r.refunded_amount,
@@ -126,10 +179,7 @@ async def facts(
     }
     orders = {
         r.merchant_order_id: OrderFact(
-            r.merchant_order_id,
-            r.status,
-            r.status == "closed" or r.status == "processed",
-            r.total_amount,
+            r.merchant_order_id, r.status, order_state(r.status), r.total_amount
         )
         for r in (await conn.execute(oq.order_by(sale_merchant_orders.c.merchant_order_id))).all()
     }
@@ -138,7 +188,7 @@ async def facts(
 
 async def save_payment(conn: AsyncConnection, sale_id: str, p: PaymentFact) -> None:
     values = {
-        "status": p.status,
+        "status": p.status.value,
         "status_detail": p.status_detail,
         "amount": p.amount,
         "refunded_amount": p.refunded_amount,
@@ -190,42 +240,6 @@ async def events(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
     return (await conn.execute(query.order_by(sale_events.c.id))).all()
 
 
-async def claim_idempotency(
-    conn: AsyncConnection, scope: str, key: str, fingerprint: str, now: datetime
-) -> Row | None:
-    """Claim ``key``: None if it was free (now ours), else the existing row."""
-    stmt = _insert(conn, idempotency_keys).values(
-        scope=scope, key=key, fingerprint=fingerprint, result=None, created_at=now
-    )
-    inserted = await conn.execute(stmt.on_conflict_do_nothing())
-    if inserted.rowcount == 1:
-        return None
-    query = sa.select(idempotency_keys).where(
-        idempotency_keys.c.scope == scope, idempotency_keys.c.key == key
-    )
-    return (await conn.execute(query)).first()
-
-
-async def finish_idempotency(
-    conn: AsyncConnection, scope: str, key: str, result: dict[str, Any]
-) -> None:
-    await conn.execute(
-        idempotency_keys.update()
-        .where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-        .values(result=result)
-    )
-
-
-async def release_idempotency(conn: AsyncConnection, scope: str, key: str) -> None:
-    await conn.execute(
-        idempotency_keys.delete().where(
-            idempotency_keys.c.scope == scope,
-            idempotency_keys.c.key == key,
-            idempotency_keys.c.result.is_(None),
-        )
-    )
-
-
 async def schedule(conn: AsyncConnection, sale_id: str, at: datetime, checks: int) -> None:
     values = {"next_check_at": at, "checks": checks, "lease_until": None}
     stmt = _insert(conn, reconcile_schedule).values(sale_id=sale_id, **values)
@@ -233,12 +247,13 @@ async def schedule(conn: AsyncConnection, sale_id: str, at: datetime, checks: in
 
 
 async def open_sale_ids(conn: AsyncConnection, now: datetime) -> list[str]:
-    """Sales the reconciler must still watch: pending, or cancelled/expired but recent."""
+    """Sales the reconciler must still watch: pending, or ended without money but recently."""
+    ended = [SaleStatus.CANCELLED.value, SaleStatus.EXPIRED.value]
     query = sa.select(sales.c.id).where(
         sa.or_(
             sales.c.status == SaleStatus.PENDING.value,
             sa.and_(
-                sales.c.status.in_([SaleStatus.CANCELLED.value, SaleStatus.EXPIRED.value]),
+                sales.c.status.in_(ended),
                 sales.c.updated_at > now - timedelta(hours=1),
             ),
         )

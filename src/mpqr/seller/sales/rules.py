@@ -9,6 +9,9 @@ A sale is paid only when one of its merchant orders (or its Orders API order) is
 approved payments cover the total: an ``opened`` merchant order never pays a sale. Payments are
 keyed by id, so a payment seen through several merchant orders, notifications or re-scans counts
 once.
+
+Mercado Pago's words become enums at the edge (:mod:`mpqr.seller.mpmap`, the repository):
+payments carry a :class:`~mpqr.statuses.PaymentStatus`, orders an :class:`OrderState`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
+from mpqr.statuses import PaymentStatus
+
 __all__ = [
     "ALLOWED",
     "ZERO",
@@ -27,6 +32,7 @@ __all__ = [
     "EventSource",
     "Evidence",
     "OrderFact",
+    "OrderState",
     "PaymentFact",
     "Projection",
     "SaleStatus",
@@ -40,6 +46,11 @@ ZERO: Final = Decimal("0")
 
 
 class SaleStatus(StrEnum):
+    """``opening``: stored, its order being put on the cashbox (write-ahead); ``failed``: Mercado
+    Pago refused the order, so nothing was ever on the cashbox."""
+
+    OPENING = "opening"
+    FAILED = "failed"
     PENDING = "pending"
     PAID = "paid"
     CANCELLED = "cancelled"
@@ -49,6 +60,8 @@ class SaleStatus(StrEnum):
 
 
 ALLOWED: Final[Mapping[SaleStatus, frozenset[SaleStatus]]] = {
+    SaleStatus.OPENING: frozenset({SaleStatus.PENDING, SaleStatus.FAILED, SaleStatus.CANCELLED}),
+    SaleStatus.FAILED: frozenset(),
     SaleStatus.PENDING: frozenset({SaleStatus.PAID, SaleStatus.CANCELLED, SaleStatus.EXPIRED}),
     SaleStatus.PAID: frozenset({SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED}),
     SaleStatus.PARTIALLY_REFUNDED: frozenset({SaleStatus.REFUNDED}),
@@ -79,19 +92,35 @@ class EventSource(StrEnum):
 
 
 # Payment statuses whose money reached the seller (a refund or chargeback does not undo "was paid").
-_CAPTURED: Final = frozenset({"approved", "refunded", "charged_back", "in_mediation"})
+CAPTURED: Final = frozenset(
+    {
+        PaymentStatus.APPROVED,
+        PaymentStatus.REFUNDED,
+        PaymentStatus.CHARGED_BACK,
+        PaymentStatus.IN_MEDIATION,
+    }
+)
 # How far along a payment is; a fetch showing a lower rank than what we hold is stale.
-_RANK: Final[Mapping[str, int]] = {
-    "pending": 0,
-    "in_process": 0,
-    "authorized": 0,
-    "rejected": 1,
-    "cancelled": 1,
-    "approved": 2,
-    "in_mediation": 3,
-    "refunded": 4,
-    "charged_back": 4,
+_RANK: Final[Mapping[PaymentStatus, int]] = {
+    PaymentStatus.PENDING: 0,
+    PaymentStatus.IN_PROCESS: 0,
+    PaymentStatus.AUTHORIZED: 0,
+    PaymentStatus.REJECTED: 1,
+    PaymentStatus.CANCELLED: 1,
+    PaymentStatus.APPROVED: 2,
+    PaymentStatus.IN_MEDIATION: 3,
+    PaymentStatus.REFUNDED: 4,
+    PaymentStatus.CHARGED_BACK: 4,
 }
+
+
+class OrderState(StrEnum):
+    """Where an order stands: ``closed`` = its payments cover it (merchant order ``closed``,
+    Orders API ``processed``); ``gone`` = it can no longer be paid (expired, cancelled)."""
+
+    OPEN = "open"
+    CLOSED = "closed"
+    GONE = "gone"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,32 +128,48 @@ class PaymentFact:
     """One payment as Mercado Pago last showed it (``id`` is the /v1/payments id, or Orders id)."""
 
     id: str
-    status: str
+    status: PaymentStatus
     amount: Decimal
     status_detail: str | None = None
     refunded_amount: Decimal = ZERO
     merchant_order_id: str | None = None
     approved_at: datetime | None = field(default=None, compare=False)
+    # what a payment search tells beyond the sale's facts (the unmatched-payments sweep)
+    pos_id: str | None = field(default=None, compare=False)
+    external_reference: str | None = field(default=None, compare=False)
+    currency_id: str | None = field(default=None, compare=False)
 
     @property
     def captured(self) -> bool:
-        return self.status in _CAPTURED
+        return self.status in CAPTURED
+
+    @property
+    def refundable(self) -> Decimal:
+        """What can still be given back of this payment."""
+        if self.status is not PaymentStatus.APPROVED:
+            return ZERO
+        return max(self.amount - self.refunded_amount, ZERO)
 
     @property
     def refunded(self) -> Decimal:
-        if self.status == "refunded" and self.refunded_amount == ZERO:
+        if self.status is PaymentStatus.REFUNDED and self.refunded_amount == ZERO:
             return self.amount
         return self.refunded_amount
 
 
 @dataclass(frozen=True, slots=True)
 class OrderFact:
-    """A merchant order or Orders API order; ``closed`` means MP says payments cover its total."""
+    """A merchant order or Orders API order: Mercado Pago's own word (``status``, kept for the
+    history) and what it means for the sale (``state``)."""
 
     id: str
     status: str
-    closed: bool
+    state: OrderState
     total_amount: Decimal | None = None
+
+    @property
+    def closed(self) -> bool:
+        return self.state is OrderState.CLOSED
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +209,8 @@ def merge_payment(old: PaymentFact | None, new: PaymentFact) -> PaymentFact:
 
 
 def merge_order(old: OrderFact | None, new: OrderFact) -> OrderFact:
-    """A merchant order never goes from closed back to opened (a stale fetch)."""
-    if old is not None and old.closed and not new.closed:
+    """A merchant order never goes from closed (or gone) back to opened (a stale fetch)."""
+    if old is not None and old.state is not OrderState.OPEN and new.state is OrderState.OPEN:
         return old
     return new
 
@@ -176,8 +221,13 @@ def project(
     payments: Iterable[PaymentFact],
     orders: Iterable[OrderFact],
     alerts: Iterable[Alert] = (),
+    gone_status: SaleStatus = SaleStatus.EXPIRED,
 ) -> Projection:
-    """Derive the sale's status, amounts and alerts from every fact held for it."""
+    """Derive the sale's status, amounts and alerts from every fact held for it.
+
+    A pending sale whose every order Mercado Pago shows as gone (expired, cancelled) becomes
+    ``gone_status``: expired, or cancelled while a cancel of ours is under way.
+    """
     pays = list(payments)
     ords = list(orders)
     paid = sum((p.amount for p in pays if p.captured), ZERO)
@@ -185,9 +235,14 @@ def project(
     found = set(alerts) | _amount_alerts(total, paid, ords)
     path: list[SaleStatus] = []
     current = status
-    while (nxt := _next(current, total, paid, refunded, any(o.closed for o in ords))) is not None:
+    closed = any(o.closed for o in ords)
+    gone = bool(ords) and all(o.state is OrderState.GONE for o in ords)
+    while (nxt := _next(current, total, paid, refunded, closed)) is not None:
         path.append(nxt)
         current = nxt
+    if current is SaleStatus.PENDING and gone:
+        path.append(gone_status)
+        current = gone_status
     found |= _late_alerts(current, paid)
     if current is SaleStatus.PENDING and ZERO < paid < total:
         found.add(Alert.PARTIALLY_PAID)
@@ -208,7 +263,13 @@ def _next(
             if refunded > ZERO and status is SaleStatus.PAID:
                 return SaleStatus.PARTIALLY_REFUNDED
             return None
-        case SaleStatus.REFUNDED | SaleStatus.CANCELLED | SaleStatus.EXPIRED:
+        case (
+            SaleStatus.OPENING
+            | SaleStatus.FAILED
+            | SaleStatus.REFUNDED
+            | SaleStatus.CANCELLED
+            | SaleStatus.EXPIRED
+        ):
             return None
 
 
@@ -216,7 +277,7 @@ def _late_alerts(status: SaleStatus, paid: Decimal) -> set[Alert]:
     if paid <= ZERO:
         return set()
     match status:
-        case SaleStatus.CANCELLED:
+        case SaleStatus.CANCELLED | SaleStatus.FAILED:
             return {Alert.PAID_AFTER_CANCEL}
         case SaleStatus.EXPIRED:
             return {Alert.PAID_AFTER_EXPIRY}

@@ -6,8 +6,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
-from mpqr.seller.sales.schemas import EventOut, PaymentOut, SaleOut
+from mpqr.seller.sales.schemas import EventOut, OperationOut, PaymentOut, SaleOut
 
 __all__ = ["event_view", "sale_view"]
 
@@ -15,6 +16,7 @@ __all__ = ["event_view", "sale_view"]
 async def sale_view(conn: AsyncConnection, row: Any) -> SaleOut:
     pays, orders = await repo.facts(conn, row.id)
     lines = await repo.items(conn, row.id)
+    running = await ops.open_for_sale(conn, row.id)
     return SaleOut(
         id=row.id,
         external_reference=row.external_reference,
@@ -28,7 +30,10 @@ async def sale_view(conn: AsyncConnection, row: Any) -> SaleOut:
         expires_at=row.expires_at,
         payments=[
             PaymentOut(
-                id=p.id, status=p.status, status_detail=p.status_detail, amount=str(p.amount)
+                id=p.id,
+                status=p.status.value,
+                status_detail=p.status_detail,
+                amount=str(p.amount),
             )
             for p in pays.values()
         ],
@@ -44,6 +49,16 @@ async def sale_view(conn: AsyncConnection, row: Any) -> SaleOut:
                 "sku": i.sku,
             }
             for i in lines
+        ],
+        in_progress=[
+            OperationOut(
+                id=op.id,
+                kind=op.kind.value,
+                amount=None if op.amount is None else str(op.amount),
+                payment_id=op.payment_id,
+                since=op.created_at,
+            )
+            for op in running
         ],
     )
 

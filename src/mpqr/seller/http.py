@@ -1,0 +1,213 @@
+"""The HTTP edge: every error is JSON ``{error, message, reason, request_id}``; bodies are
+bounded; JSON endpoints take JSON; proxy headers are believed only from configured proxies.
+
+Pure ASGI middlewares (streams such as SSE pass through untouched) and the exception handlers
+``app`` installs. A 500 logs its traceback with the request id the client got back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, Final
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from mpqr.seller.errors import InvalidInput, Reason, SellerError
+from mpqr.seller.logs import request_id
+from mpqr.seller.validation import field_path, reason_of
+
+__all__ = ["BodyLimitMiddleware", "ErrorMiddleware", "JsonOnlyMiddleware", "install"]
+
+log = logging.getLogger("mpqr.seller.http")
+
+_BY_STATUS: Final[Mapping[int, tuple[str, Reason]]] = {
+    400: ("invalid_request", Reason.MALFORMED_BODY),
+    401: ("unauthorized", Reason.UNAUTHORIZED),
+    403: ("forbidden", Reason.FORBIDDEN),
+    404: ("not_found", Reason.NOT_FOUND),
+    405: ("method_not_allowed", Reason.METHOD_NOT_ALLOWED),
+    413: ("body_too_large", Reason.BODY_TOO_LARGE),
+    415: ("unsupported_media_type", Reason.UNSUPPORTED_MEDIA_TYPE),
+    422: ("invalid_request", Reason.INVALID),
+    429: ("rate_limited", Reason.RATE_LIMITED),
+}
+
+
+def problem(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    reason: Reason | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """The one error shape of the seller's HTTP API."""
+    default_code, default_reason = _BY_STATUS.get(status, ("internal_error", Reason.INTERNAL))
+    body: dict[str, Any] = {
+        "error": code or default_code,
+        "message": message,
+        "reason": (reason or default_reason).value,
+        **(extra or {}),
+        "request_id": request_id.get(),
+    }
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class ErrorMiddleware:
+    """The last line: anything unhandled becomes a logged 500 JSON (if nothing was sent yet)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except _BodyTooLarge:
+            if not started:
+                await problem(413, "the request body is too large")(scope, receive, send)
+        except Exception:
+            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            if not started:
+                await problem(500, "internal error; the request id is in the server's log")(
+                    scope, receive, send
+                )
+
+
+class BodyLimitMiddleware:
+    """Refuses bodies over ``limit`` bytes, by ``Content-Length`` or as they stream in."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            await problem(413, f"the request body is over {self.limit} bytes")(scope, receive, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _BodyTooLarge
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+class JsonOnlyMiddleware:
+    """``/api/`` writes with a body must say ``Content-Type: application/json`` (else 415)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"].startswith("/api/")
+            and scope["method"] in {"POST", "PUT", "PATCH"}
+            and _has_body(scope)
+            and not _is_json(_header(scope, b"content-type") or "")
+        ):
+            await problem(415, "send the body as Content-Type: application/json")(
+                scope, receive, send
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _has_body(scope: Scope) -> bool:
+    length = _header(scope, b"content-length")
+    return (length is not None and length != "0") or _header(
+        scope, b"transfer-encoding"
+    ) is not None
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or media.endswith("+json")
+
+
+async def _seller_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SellerError)
+    extra: dict[str, Any] = {}
+    if exc.field is not None or isinstance(exc, InvalidInput):
+        extra["field"] = exc.field
+    if exc.sale_id is not None:
+        extra["sale_id"] = exc.sale_id
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem(
+        exc.status, exc.message, code=exc.code, reason=exc.reason, extra=extra, headers=headers
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    fields = [field_path(e.get("loc", ())) for e in errors]
+    reasons = [reason_of(e) for e in errors]
+    message = "; ".join(
+        f"{f}: {e.get('msg', 'invalid')}" for f, e in zip(fields, errors, strict=True)
+    )
+    detail = [
+        {"field": f, "reason": r.value, "message": e.get("msg")}
+        for f, r, e in zip(fields, reasons, errors, strict=True)
+    ]
+    extra = {"field": fields[0] if fields else None, "detail": detail}
+    return problem(422, message, reason=reasons[0] if reasons else Reason.INVALID, extra=extra)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code < 400:  # a redirect raised by a guard (to the login page)
+        return Response(status_code=exc.status_code, headers=headers)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem(exc.status_code, detail, headers=headers)
+
+
+def install(app: FastAPI, max_body_bytes: int, forwarded_allow_ips: tuple[str, ...]) -> None:
+    """Exception handlers and middlewares, outermost last (the request id wraps everything)."""
+    app.add_exception_handler(SellerError, _seller_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_middleware(JsonOnlyMiddleware)
+    app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
+    app.add_middleware(ErrorMiddleware)
+    if forwarded_allow_ips:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(forwarded_allow_ips))

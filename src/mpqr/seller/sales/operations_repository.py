@@ -1,0 +1,187 @@
+"""Every SQL statement about operations: the stored intent of a cancel or a refund.
+
+An operation is written (state ``open``) and committed before Mercado Pago is called, then marked
+``done`` or ``failed`` with the outcome. One left ``open`` by a crash or an unanswered call is
+picked up by the recovery job once its lease runs out, and driven again with the same
+``mp_key`` (the ``X-Idempotency-Key`` Mercado Pago dedupes on), so it happens exactly once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mpqr.seller.db.tables import sale_operations
+
+__all__ = [
+    "OpKind",
+    "OpState",
+    "Operation",
+    "claim_due",
+    "finish",
+    "get",
+    "insert",
+    "open_for_payment",
+    "open_for_sale",
+    "refund_totals",
+    "retry_later",
+]
+
+
+class OpKind(StrEnum):
+    CANCEL = "cancel"
+    REFUND = "refund"
+    UNMATCHED_REFUND = "unmatched_refund"
+
+
+class OpState(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    id: str
+    kind: OpKind
+    state: OpState
+    sale_id: str | None
+    payment_id: str | None
+    amount: Decimal | None
+    mp_key: str
+    attempts: int
+    created_at: datetime
+
+
+def _op(row: Any) -> Operation:
+    return Operation(
+        id=row.id,
+        kind=OpKind(row.kind),
+        state=OpState(row.state),
+        sale_id=row.sale_id,
+        payment_id=row.payment_id,
+        amount=row.amount,
+        mp_key=row.mp_key,
+        attempts=row.attempts,
+        created_at=row.created_at,
+    )
+
+
+async def insert(
+    conn: AsyncConnection,
+    op_id: str,
+    kind: OpKind,
+    *,
+    sale_id: str | None,
+    payment_id: str | None,
+    amount: Decimal | None,
+    now: datetime,
+    lease_until: datetime,
+) -> Operation:
+    values = {
+        "id": op_id,
+        "kind": kind.value,
+        "state": OpState.OPEN.value,
+        "sale_id": sale_id,
+        "payment_id": payment_id,
+        "amount": amount,
+        "mp_key": f"mpqr-{kind.value}-{op_id}",
+        "attempts": 0,
+        "lease_until": lease_until,
+        "created_at": now,
+        "updated_at": now,
+    }
+    await conn.execute(sale_operations.insert().values(**values))
+    return await get(conn, op_id)
+
+
+async def get(conn: AsyncConnection, op_id: str) -> Operation:
+    query = sa.select(sale_operations).where(sale_operations.c.id == op_id)
+    return _op((await conn.execute(query)).one())
+
+
+async def open_for_sale(
+    conn: AsyncConnection, sale_id: str, kind: OpKind | None = None
+) -> list[Operation]:
+    t = sale_operations
+    query = sa.select(t).where(t.c.sale_id == sale_id, t.c.state == OpState.OPEN.value)
+    if kind is not None:
+        query = query.where(t.c.kind == kind.value)
+    return [_op(r) for r in (await conn.execute(query.order_by(t.c.created_at, t.c.id))).all()]
+
+
+async def open_for_payment(conn: AsyncConnection, payment_id: str) -> list[Operation]:
+    t = sale_operations
+    query = sa.select(t).where(t.c.payment_id == payment_id, t.c.state == OpState.OPEN.value)
+    return [_op(r) for r in (await conn.execute(query.order_by(t.c.created_at))).all()]
+
+
+async def refund_totals(
+    conn: AsyncConnection, sale_id: str
+) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Per payment of the sale: what our refunds gave back (done) and what they are giving back
+    (open)."""
+    t = sale_operations
+    query = (
+        sa.select(t.c.payment_id, t.c.state, t.c.amount)
+        .where(t.c.sale_id == sale_id, t.c.kind == OpKind.REFUND.value)
+        .where(t.c.state.in_([OpState.DONE.value, OpState.OPEN.value]))
+    )
+    done: dict[str, Decimal] = {}
+    running: dict[str, Decimal] = {}
+    for row in (await conn.execute(query)).all():
+        into = done if row.state == OpState.DONE.value else running
+        into[row.payment_id] = into.get(row.payment_id, Decimal(0)) + row.amount
+    return done, running
+
+
+async def finish(
+    conn: AsyncConnection, op_id: str, state: OpState, now: datetime, error: str | None = None
+) -> bool:
+    """Close an open operation; False if it was closed already (by another worker)."""
+    t = sale_operations
+    done = await conn.execute(
+        t.update()
+        .where(t.c.id == op_id, t.c.state == OpState.OPEN.value)
+        .values(state=state.value, updated_at=now, lease_until=None, error=error)
+    )
+    return bool(done.rowcount == 1)
+
+
+async def retry_later(
+    conn: AsyncConnection, op_id: str, attempts: int, at: datetime, error: str
+) -> None:
+    t = sale_operations
+    await conn.execute(
+        t.update()
+        .where(t.c.id == op_id)
+        .values(attempts=attempts, lease_until=at, error=error[:2000])
+    )
+
+
+async def claim_due(
+    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+) -> list[Operation]:
+    """Lease open operations whose lease ran out (their request crashed or gave up)."""
+    t = sale_operations
+    query = (
+        sa.select(t)
+        .where(
+            t.c.state == OpState.OPEN.value,
+            sa.or_(t.c.lease_until.is_(None), t.c.lease_until <= now),
+        )
+        .order_by(t.c.created_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = (await conn.execute(query)).all()
+    if rows:
+        ids = [r.id for r in rows]
+        await conn.execute(t.update().where(t.c.id.in_(ids)).values(lease_until=lease_until))
+    return [_op(r) for r in rows]

@@ -1,0 +1,1 @@
+"""Unmatched payments: money Mercado Pago showed us that no stored sale owns."""
