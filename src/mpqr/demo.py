@@ -230,6 +230,7 @@ def _server(app: Any) -> Any:
         log_level="warning",
         access_log=False,
         lifespan="on",
+        proxy_headers=False,  # no proxy in front: X-Forwarded-For must not pick the client IP
         timeout_graceful_shutdown=2,  # an open live screen (SSE) must not hold the exit
     )
     return Quiet(config)

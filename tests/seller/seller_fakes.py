@@ -51,11 +51,14 @@ class FakeGateway:
         self.pos: dict[str, PosInfo] = {}
         self.fail_with: int | None = None
         self.fail_definite = False  # True: "Mercado Pago answered 4xx" (certainly not done)
+        self.explode = False  # a bug: the next calls raise RuntimeError
         self.calls: list[str] = []
         self._next = 1000
 
     def _call(self, name: str) -> None:
         self.calls.append(name)
+        if self.explode:
+            raise RuntimeError(f"a bug in the fake ({name})")
         if self.fail_with is not None:
             raise UpstreamError(
                 self.fail_with, f"fake Mercado Pago is down ({name})", definite=self.fail_definite
@@ -93,7 +96,7 @@ class FakeGateway:
 
     async def fetch(self, ref: ResourceRef) -> Evidence:
         self._call("fetch")
-        if ref.kind == "merchant_order":
+        if ref.kind == "merchant_order" and ref.id in self.mos:
             return self.mos[ref.id].evidence()
         for mo in self.mos.values():
             if any(p.id == ref.id for p in mo.payments):

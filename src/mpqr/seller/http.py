@@ -88,7 +88,12 @@ class ErrorMiddleware:
             if not started:
                 await problem(413, "the request body is too large")(scope, receive, send)
         except Exception:
-            log.exception("unhandled error in %s %s", scope.get("method"), scope.get("path"))
+            log.exception(
+                "unhandled error in %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                extra={"request_id": request_id.get()},
+            )
             if not started:
                 await problem(500, "internal error; the request id is in the server's log")(
                     scope, receive, send

@@ -120,6 +120,8 @@ sales = sa.Table(
     sa.Column("updated_at", UTCDateTime, nullable=False),
     # while ``opening``: the create call owns the sale until then; recovery takes over after
     sa.Column("lease_until", UTCDateTime, nullable=True),
+    # the notification_url the order carries: a recovery re-sends the very same order
+    sa.Column("notification_url", sa.String(500), nullable=True),
 )
 _LIVE = sa.text("status IN ('opening', 'pending')")
 sa.Index(

@@ -156,6 +156,7 @@ class Opener:
             "expires_at": now + timedelta(seconds=ttl),
             "updated_at": now,
             "lease_until": now + timedelta(seconds=self.ctx.settings.lease_seconds),
+            "notification_url": self.ctx.settings.notification_url,
         }
 
     async def _put(self, sale_id: str) -> SaleOut:
@@ -202,7 +203,7 @@ class Opener:
             total_amount=row.total_amount,
             expires_at=row.expires_at,
             ttl_seconds=ttl,
-            notification_url=self.ctx.settings.notification_url,
+            notification_url=row.notification_url or self.ctx.settings.notification_url,
             idempotency_key=f"sale-{sale_id}",
         )
         store = str(box.store_external_id) if box is not None else ""

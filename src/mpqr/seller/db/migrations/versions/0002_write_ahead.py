@@ -4,8 +4,9 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01 22:30:00
 
-- ``sales.lease_until`` and a partial unique index: at most one ``opening``/``pending`` sale per
-  cashbox, enforced by the database (it replaces the per-cashbox advisory lock).
+- ``sales.lease_until``, ``sales.notification_url`` and a partial unique index: at most one
+  ``opening``/``pending`` sale per cashbox, enforced by the database (it replaces the per-cashbox
+  advisory lock).
 - ``sale_operations``: the stored intent of every cancel and refund (write-ahead).
 - ``unmatched_payments``: money Mercado Pago showed us that no sale owns.
 - ``ui_sessions``: cashier UI sessions that logout and a password change revoke.
@@ -27,6 +28,7 @@ _LIVE = sa.text("status IN ('opening', 'pending')")
 def upgrade() -> None:
     with op.batch_alter_table("sales", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lease_until", sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column("notification_url", sa.String(length=500), nullable=True))
     op.create_index(
         "ux_sales_live_cashbox",
         "sales",
@@ -94,4 +96,5 @@ def downgrade() -> None:
     op.drop_index("ix_notifications_resource_id", table_name="notifications")
     op.drop_index("ux_sales_live_cashbox", table_name="sales")
     with op.batch_alter_table("sales", schema=None) as batch_op:
+        batch_op.drop_column("notification_url")
         batch_op.drop_column("lease_until")
