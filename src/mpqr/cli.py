@@ -15,6 +15,7 @@ _COMMANDS: dict[str, str] = {
     "serve": "mpqr.seller.cli:serve_command",
     "demo": "mpqr.demo:command",
     "bench": "mpqr.bench:command",
+    "chaos": "mpqr.chaos.cli:command",
     "qr": "mpqr.qr.cli:command",
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import click
@@ -110,8 +111,8 @@ def serve_command(log_level: str, **options: Any) -> None:
     options["integration"] = Integration(options["integration"])
     secrets = tuple(s for raw in options.pop("webhook_secrets") for s in raw.split(",") if s)
     proxies = tuple(p.strip() for p in options.pop("forwarded_allow_ips").split(",") if p.strip())
-    settings = Settings.from_env(
-        {}, **options, webhook_secrets=secrets or None, forwarded_allow_ips=proxies or None
+    settings = Settings.from_env(  # MPQR_* variables for what has no option, options win
+        os.environ, **options, webhook_secrets=secrets or None, forwarded_allow_ips=proxies or None
     )
     configure_logging(
         [

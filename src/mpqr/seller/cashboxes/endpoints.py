@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mpqr.seller.auth import require_api_key
 from mpqr.seller.cashboxes.service import CashboxService
-from mpqr.seller.errors import NotFound
+from mpqr.seller.errors import NotFound, Reason
 
 __all__ = ["public_router", "router"]
 
@@ -97,7 +97,10 @@ async def qr_poster(
     row = await _svc(request).get(external_id)
     payload = row["qr_data"]
     if not payload:
-        raise NotFound(f"cashbox {external_id!r} has no QR data (sync it from Mercado Pago)")
+        raise NotFound(
+            f"cashbox {external_id!r} has no QR data (sync it from Mercado Pago)",
+            reason=Reason.CASHBOX_NOT_FOUND,
+        )
     match kind:
         case "svg":
             return Response(render.svg(payload), media_type="image/svg+xml")

@@ -6,7 +6,7 @@ from typing import Any
 
 from mpqr.seller.cashboxes import repository as repo
 from mpqr.seller.context import Context
-from mpqr.seller.errors import Conflict, NotFound
+from mpqr.seller.errors import Conflict, NotFound, Reason
 
 __all__ = ["CashboxService"]
 
@@ -22,7 +22,11 @@ class CashboxService:
     ) -> dict[str, Any]:
         async with self.ctx.db.transaction() as conn:
             if await repo.get_store(conn, external_id) is not None:
-                raise Conflict(f"store {external_id!r} already exists")
+                raise Conflict(
+                    f"store {external_id!r} already exists",
+                    reason=Reason.ALREADY_EXISTS,
+                    field="external_id",
+                )
         mp_id = await self.ctx.gateway.create_store(external_id, name, location or {})
         async with self.ctx.db.transaction() as conn:
             await repo.insert_store(conn, external_id, name, location, mp_id, self.ctx.now())
@@ -37,9 +41,17 @@ class CashboxService:
         async with self.ctx.db.transaction() as conn:
             store_row = await repo.get_store(conn, store)
             if store_row is None:
-                raise NotFound(f"store_external_id: no store {store!r}")
+                raise NotFound(
+                    f"store_external_id: no store {store!r}",
+                    reason=Reason.STORE_NOT_FOUND,
+                    field="store_external_id",
+                )
             if await repo.get_cashbox(conn, external_id) is not None:
-                raise Conflict(f"cashbox {external_id!r} already exists")
+                raise Conflict(
+                    f"cashbox {external_id!r} already exists",
+                    reason=Reason.ALREADY_EXISTS,
+                    field="external_id",
+                )
         pos = await self.ctx.gateway.create_pos(external_id, name, store, store_row.mp_store_id)
         async with self.ctx.db.transaction() as conn:
             await repo.insert_cashbox(
@@ -79,7 +91,7 @@ class CashboxService:
         async with self.ctx.db.transaction() as conn:
             row = await repo.get_cashbox(conn, external_id)
         if row is None:
-            raise NotFound(f"cashbox: no cashbox {external_id!r}")
+            raise NotFound(f"cashbox: no cashbox {external_id!r}", reason=Reason.CASHBOX_NOT_FOUND)
         return dict(row._mapping)
 
     async def list(self) -> list[dict[str, Any]]:
