@@ -1,7 +1,6 @@
-"""The resources of :class:`mpqr.AsyncClient`: each method builds a Call (pure) and awaits it.
-
-Kept in step with ``_sync_resources.py`` by a parity test (same names, same signatures).
-"""
+# The source of _sync_resources.py: scripts/unasync.py writes that sync twin from this file.
+# Edit here, then run `python scripts/unasync.py` (make lint fails while the twin is stale).
+"""The resources of :class:`mpqr.AsyncClient`: each method builds a pure ``Call`` and sends it."""
 
 from __future__ import annotations
 
@@ -69,18 +68,16 @@ class TestUsers(_Resource):
     __test__ = False
 
     async def create(self, site_id: str, *, idempotency_key: str | None = None) -> TestUser:
-        return await self._client._send(
-            users.create_test_user(site_id, idempotency_key=idempotency_key)
-        )
+        call = users.create_test_user(site_id, idempotency_key=idempotency_key)
+        return await self._client._send(call)
 
 
 class Stores(_Resource):
     """``client.stores``: create, get, update, delete and search stores (mp-api §7)."""
 
     async def create(self, user_id: Id, body: Body, *, idempotency_key: str | None = None) -> Store:
-        return await self._client._send(
-            stores.create(user_id, body, idempotency_key=idempotency_key)
-        )
+        call = stores.create(user_id, body, idempotency_key=idempotency_key)
+        return await self._client._send(call)
 
     async def get(self, store_id: Id) -> Store:
         return await self._client._send(stores.get(store_id))
@@ -236,7 +233,8 @@ class MerchantOrders(_Resource):
         return await self._client._send(merchant_orders.search(**filters))
 
     async def iter_all(
-        self, **filters: Unpack[MerchantOrderFilters]
+        self,
+        **filters: Unpack[MerchantOrderFilters],
     ) -> AsyncIterator[MerchantOrder]:
         """Every merchant order matching ``filters``, page after page."""
         offset: int | None = filters.pop("offset", None) or 0
