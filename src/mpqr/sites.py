@@ -1,7 +1,7 @@
 """The seven Mercado Pago sites that take in-store QR payments, and money rules per currency.
 
 Money is always :class:`decimal.Decimal`. CLP and COP have no minor unit: Mercado Pago requires
-whole numbers for them (mp-api §13.1). The other currencies accept at most two decimals.
+whole numbers for them. The other currencies accept at most two decimals.
 
 >>> site("MCO").currency_id
 'COP'

@@ -1,5 +1,7 @@
-"""Mercado Pago's documented status values (mp-api §9.1, §10.2), shared by the client's models and
-the sandbox's lifecycle so both speak exactly the same words."""
+"""Mercado Pago's documented status values.
+
+Shared by the client's models and the sandbox's lifecycle, so both speak exactly the same words.
+"""
 
 from __future__ import annotations
 

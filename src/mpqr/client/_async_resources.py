@@ -73,7 +73,7 @@ class TestUsers(_Resource):
 
 
 class Stores(_Resource):
-    """``client.stores``: create, get, update, delete and search stores (mp-api §7)."""
+    """``client.stores``: create, get, update, delete and search stores ."""
 
     async def create(self, user_id: Id, body: Body, *, idempotency_key: str | None = None) -> Store:
         call = stores.create(user_id, body, idempotency_key=idempotency_key)
@@ -101,7 +101,7 @@ class Stores(_Resource):
 
 
 class PointsOfSale(_Resource):
-    """``client.pos``: create, get, update, delete and search points of sale (mp-api §8)."""
+    """``client.pos``: create, get, update, delete and search points of sale."""
 
     async def create(self, body: Body, *, idempotency_key: str | None = None) -> Pos:
         return await self._client._send(pos.create(body, idempotency_key=idempotency_key))
@@ -193,7 +193,7 @@ class QrOrders(_Resource):
 
 
 class Orders(_Resource):
-    """``client.orders``: the Orders API for QR (``/v1/orders``, mp-api §6)."""
+    """``client.orders``: the Orders API for QR (``/v1/orders``)."""
 
     async def create(self, order: Body, *, idempotency_key: str | None = None) -> Order:
         call = orders.create(order, site_currency=self._currency, idempotency_key=idempotency_key)
@@ -224,7 +224,7 @@ class Orders(_Resource):
 
 
 class MerchantOrders(_Resource):
-    """``client.merchant_orders``: get, search and iterate merchant orders (mp-api §9)."""
+    """``client.merchant_orders``: get, search and iterate merchant orders ."""
 
     async def get(self, merchant_order_id: Id) -> MerchantOrder:
         return await self._client._send(merchant_orders.get(merchant_order_id))
@@ -246,7 +246,7 @@ class MerchantOrders(_Resource):
 
 
 class Payments(_Resource):
-    """``client.payments``: get, search, iterate, refund (mp-api §10)."""
+    """``client.payments``: get, search, iterate, refund ."""
 
     async def get(self, payment_id: Id) -> Payment:
         return await self._client._send(payments.get(payment_id))

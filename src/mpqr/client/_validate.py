@@ -60,8 +60,10 @@ def currency(field: str, value: object) -> str:
 
 
 def money(field: str, value: object, currency_id: str | None) -> Decimal:
-    """An amount checked against ``currency_id`` (or, unknown currency, the loosest rule: > 0, ≤ 2
-    decimals)."""
+    """An amount checked against ``currency_id``.
+
+    With no currency known, the loosest rule of the seven sites applies: > 0, at most 2 decimals.
+    """
     try:
         if currency_id is not None:
             return validate_amount(value, currency_id)
@@ -88,7 +90,7 @@ def quantity(field: str, value: object) -> int:
 
 
 def pos_external_id(field: str, value: object) -> str:
-    """A POS ``external_id``: letters and digits only, at most 40 characters (mp-api §8)."""
+    """A POS ``external_id``: letters and digits only, at most 40 characters."""
     if not isinstance(value, str) or not _POS_EXTERNAL_ID.fullmatch(value):
         raise ValidationError(
             f"{field}: must be 1 to 40 letters or digits (no spaces, hyphens or symbols): "

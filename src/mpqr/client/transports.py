@@ -2,10 +2,11 @@
 
 The defaults are :class:`Urllib3Transport` (sync, one keep-alive connection pool per origin) and
 :class:`AiohttpTransport` (async, one ``ClientSession`` with a bounded ``TCPConnector``), chosen on
-measurements (style.md: urllib3 pooled 4,709 calls/s, aiohttp with 32 in flight 16,987). Tests and
-callers can pass their own transport: anything with these methods works. A transport raises
-:class:`~mpqr.errors.APITimeoutError` or :class:`~mpqr.errors.APIConnectionError` when no HTTP
-answer came back; it never raises for an HTTP status (that is the core's job).
+measurements (on a 2-core machine: urllib3 pooled 4,709 calls/s, aiohttp with 32 in flight
+16,987). Tests and callers can pass their own transport: anything with these methods works.
+
+A transport raises :class:`~mpqr.errors.APITimeoutError` or :class:`~mpqr.errors.APIConnectionError`
+when no HTTP answer came back; it never raises for an HTTP status (that is the core's job).
 """
 
 from __future__ import annotations

@@ -30,10 +30,6 @@ class RequestModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    def to_body(self) -> dict[str, Any]:
-        """The JSON-ready dict sent on the wire (``None`` fields left out)."""
-        return self.model_dump(mode="python", exclude_none=True, by_alias=True)
-
 
 def tolerant(enum: type[E]) -> Callable[[Any], Any]:
     """A before-validator: known values become ``enum`` members, unknown strings stay strings."""

@@ -1,4 +1,4 @@
-"""Merchant orders, mp-api §9. A QR payment closes the merchant order it belongs to."""
+"""Merchant orders. A QR payment closes the merchant order it belongs to."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Orders API for QR (``/v1/orders``, mp-api §6). Amounts are strings on the wire ("50.00")."""
+"""Orders API for QR (``/v1/orders``). Amounts are strings on the wire ("50.00")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""In-store attended orders: legacy v1 (mp-api §3), v2 (§4), dynamic and hybrid QR (§5)."""
+"""In-store attended orders: legacy v1, v2, dynamic and hybrid QR."""
 
 from __future__ import annotations
 
