@@ -9,12 +9,13 @@ whole parse.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
-__all__ = ["IdStr", "MPModel", "Paging", "RequestModel", "tolerant"]
+__all__ = ["IdStr", "MPModel", "Paging", "RequestModel", "parse_mp_datetime", "tolerant"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -57,3 +58,27 @@ def _id_to_str(value: Any) -> Any:
 
 IdStr = Annotated[str, BeforeValidator(_id_to_str)]
 """An id MP sends sometimes as a number, sometimes as a string: always a ``str`` here."""
+
+
+def parse_mp_datetime(value: str | None) -> datetime | None:
+    """An MP timestamp as an aware datetime, or ``None`` for "no date".
+
+    Mercado Pago writes times with the site's offset (``2024-06-20T20:09:10.000-04:00``) or in UTC
+    (``…Z``), and fills the date of something that never happened (a rejected payment's
+    ``date_approved``) with ``0001-01-01T00:00:00.000+00:00``: that is ``None`` here, as are an
+    empty or unreadable value and a time without an offset.
+
+    >>> parse_mp_datetime("0001-01-01T00:00:00.000+00:00") is None
+    True
+    >>> parse_mp_datetime("2024-06-20T20:09:10.000-04:00").isoformat()
+    '2024-06-20T20:09:10-04:00'
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.year <= 1:
+        return None
+    return parsed
