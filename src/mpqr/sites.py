@@ -24,6 +24,7 @@ __all__ = [
     "Site",
     "SiteId",
     "UnknownSiteError",
+    "currency_ids",
     "site",
     "site_for_currency",
     "to_decimal",
@@ -91,6 +92,11 @@ def site(site_id: str | SiteId) -> Site:
     except ValueError:
         known = ", ".join(SITES)
         raise UnknownSiteError(f"unknown site {site_id!r}: expected one of {known}") from None
+
+
+def currency_ids() -> tuple[str, ...]:
+    """The seven currencies, in site order: ``("ARS", "BRL", ...)``."""
+    return tuple(_BY_CURRENCY)
 
 
 def site_for_currency(currency_id: str) -> Site:

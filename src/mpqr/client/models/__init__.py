@@ -1,6 +1,6 @@
 """Typed models of the Mercado Pago in-store QR APIs (pydantic v2; unknown fields are kept)."""
 
-from mpqr.client.models._base import MPModel, Paging, RequestModel
+from mpqr.client.models._base import MPModel, Paging, RequestModel, parse_mp_datetime
 from mpqr.client.models.instore import (
     CashOut,
     DynamicQr,
@@ -110,4 +110,5 @@ __all__ = [
     "TestUser",
     "TransactionDetails",
     "User",
+    "parse_mp_datetime",
 ]
