@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -29,6 +30,7 @@ from mpqr.client._core import (
     parse_response,
     retry_delay,
 )
+from mpqr.client.recording import TrafficRecorder
 from mpqr.client.retry import RetryPolicy, Timeouts
 from mpqr.errors import APIConnectionError
 
@@ -45,7 +47,9 @@ class AsyncClient:
     ``payments``, ``test_users``. Auth is only the ``Authorization: Bearer`` header; the token never
     appears in ``repr``, logs or exception messages. Failed calls are retried by ``retry`` (POSTs
     only with their idempotency key, which is the same on every attempt). Give ``site_id`` to have
-    v2, dynamic and Orders API amounts checked for the seller's currency before sending.
+    v2, dynamic and Orders API amounts checked for the seller's currency before sending. Give
+    ``record_to`` (a file path) to append every HTTP exchange to it as a JSON line, with the token
+    and payer data masked (see :mod:`mpqr.client.recording` and ``mpqr sandbox parity``).
 
     >>> async with AsyncClient("APP_USR-...", site_id="MLA") as mp:  # doctest: +SKIP
     ...     await mp.qr_orders.put(123, "CAJA01", {"external_reference": "A1", "title": "Pasta",
@@ -67,8 +71,14 @@ class AsyncClient:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         idempotency_keys: Callable[[], str] = new_idempotency_key,
+        record_to: str | os.PathLike[str] | None = None,
     ) -> None:
         self._config = make_config(access_token, base_url, user_agent, site_id)
+        self._recorder = (
+            None
+            if record_to is None
+            else TrafficRecorder(record_to, prefix=self._config.prefix, secret=self._config.secret)
+        )
         self._retry = retry
         self._transport: transports.AsyncTransport = transport or transports.AiohttpTransport(
             timeouts=timeouts, max_connections=max_connections
@@ -160,6 +170,8 @@ class AsyncClient:
             log_retry(call, type(exc).__name__, delay, attempt)
             return delay
         log_attempt(call, response.status, started, response.request_id, attempt)
+        if self._recorder is not None:
+            self._recorder.record(raw, response, time.perf_counter() - started)
         delay = retry_delay(self._retry, call, response, has_key, attempt, self._rng)
         if delay is None:
             return response
