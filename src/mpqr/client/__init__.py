@@ -1,4 +1,4 @@
-"""The mpqr client: :class:`Client` (sync, urllib3) and :class:`AsyncClient` (asyncio, aiohttp).
+"""The mpqr client: :class:`Client` (sync, http.client) and :class:`AsyncClient` (asyncio, aiohttp).
 
 Both share one pure core (``_core``: request building, response parsing, error mapping, the
 defaults), one retry policy (``retry``) and the same resources; only the sending differs. The async
@@ -13,6 +13,7 @@ from mpqr.client.sync import Client
 from mpqr.client.transports import (
     AiohttpTransport,
     AsyncTransport,
+    StdlibTransport,
     SyncTransport,
     Urllib3Transport,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "RawRequest",
     "RawResponse",
     "RetryPolicy",
+    "StdlibTransport",
     "SyncTransport",
     "Timeouts",
     "Urllib3Transport",

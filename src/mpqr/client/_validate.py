@@ -41,6 +41,7 @@ _POS_EXTERNAL_ID = re.compile(r"[A-Za-z0-9]{1,40}")
 _GENERIC_DECIMALS = 2  # the most any of the seven currencies allows
 # Characters that would change the URL an id is put in (another path, a query, a fragment, an
 # escape), and control characters. No Mercado Pago id contains them.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.~-]+")  # what percent-encoding leaves as it is
 _PATH_BREAKERS = re.compile(r"[/\\?#%\x00-\x1f\x7f]")
 
 
@@ -51,6 +52,10 @@ def segment(name: str, value: object) -> str:
     ``.`` or ``..``, is refused before anything is sent: sent as is it would address another
     resource, and escaped it would only be a value Mercado Pago never gave out.
     """
+    if type(value) is int:  # the common case first: a numeric id needs no checks or escaping
+        return str(value)
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value) and value not in (".", ".."):
+        return value
     if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
         raise ValidationError(f"{name}: must be a non-empty string or integer: got {value!r}")
     text = str(value)

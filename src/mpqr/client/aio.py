@@ -42,7 +42,8 @@ T = TypeVar("T")
 class AsyncClient:
     """A typed, pooled client (aiohttp) for every Mercado Pago in-store QR API.
 
-    One connection pool of at most ``max_connections`` sockets, kept alive between calls.
+    Connections are kept alive between calls, up to ``max_connections`` per host (100 by default,
+    so 32 or 64 calls in flight never wait for a socket).
     Resources: ``users``, ``stores``, ``pos``, ``qr_orders``, ``orders``, ``merchant_orders``,
     ``payments``, ``test_users``. Auth is only the ``Authorization: Bearer`` header; the token never
     appears in ``repr``, logs or exception messages. Failed calls are retried by ``retry`` (POSTs
@@ -67,7 +68,7 @@ class AsyncClient:
         user_agent: str | None = None,
         site_id: str | None = None,
         transport: transports.AsyncTransport | None = None,
-        max_connections: int = 10,
+        max_connections: int = 100,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         idempotency_keys: Callable[[], str] = new_idempotency_key,

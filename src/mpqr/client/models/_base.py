@@ -8,14 +8,13 @@ whole parse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["IdStr", "MPModel", "Paging", "RequestModel", "parse_mp_datetime", "tolerant"]
+__all__ = ["TOLERANT", "IdStr", "MPModel", "Paging", "RequestModel", "parse_mp_datetime"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -32,18 +31,10 @@ class RequestModel(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
 
-def tolerant(enum: type[E]) -> Callable[[Any], Any]:
-    """A before-validator: known values become ``enum`` members, unknown strings stay strings."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, str) and not isinstance(value, enum):
-            try:
-                return enum(value)
-            except ValueError:
-                return value
-        return value
-
-    return convert
+TOLERANT = Field(union_mode="left_to_right")
+"""For ``Annotated[SomeEnum | str, TOLERANT]``: a known value becomes the enum member, an unknown
+string stays a string. Validated inside pydantic-core (trying the enum first, then ``str``), without
+a Python callback per field."""
 
 
 class Paging(MPModel):

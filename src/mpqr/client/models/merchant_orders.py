@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from mpqr.client.models._base import IdStr, MPModel, parse_mp_datetime, tolerant
+from mpqr.client.models._base import TOLERANT, IdStr, MPModel, parse_mp_datetime
 from mpqr.client.models.payments import PaymentStatusDetailField, PaymentStatusField
 from mpqr.statuses import MerchantOrderStatus, OrderStatusDetail
 
@@ -75,12 +75,8 @@ class MerchantOrder(MPModel):
     """
 
     id: int
-    status: Annotated[
-        MerchantOrderStatus | str | None, BeforeValidator(tolerant(MerchantOrderStatus))
-    ] = None
-    order_status: Annotated[
-        OrderStatusDetail | str | None, BeforeValidator(tolerant(OrderStatusDetail))
-    ] = None
+    status: Annotated[MerchantOrderStatus | str | None, TOLERANT] = None
+    order_status: Annotated[OrderStatusDetail | str | None, TOLERANT] = None
     external_reference: str | None = None
     preference_id: str | None = None
     payments: list[MerchantOrderPayment] = Field(default_factory=list)

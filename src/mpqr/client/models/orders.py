@@ -6,9 +6,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from mpqr.client.models._base import IdStr, MPModel, RequestModel, tolerant
+from mpqr.client.models._base import TOLERANT, IdStr, MPModel, RequestModel
 
 __all__ = [
     "Order",
@@ -43,7 +43,7 @@ class QrMode(StrEnum):
     HYBRID = "hybrid"
 
 
-OrderStatusField = Annotated[OrderStatus | str, BeforeValidator(tolerant(OrderStatus))]
+OrderStatusField = Annotated[OrderStatus | str, TOLERANT]
 OrderAmount = Decimal
 """An Orders API amount: a string on the wire with two decimals or none (``"50.00"``, ``"50"``)."""
 

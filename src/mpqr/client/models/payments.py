@@ -7,9 +7,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from mpqr.client.models._base import IdStr, MPModel, Paging, parse_mp_datetime, tolerant
+from mpqr.client.models._base import TOLERANT, IdStr, MPModel, Paging, parse_mp_datetime
 from mpqr.statuses import PaymentStatus, PaymentStatusDetail
 
 __all__ = [
@@ -48,11 +48,9 @@ class PaymentType(StrEnum):
     VOUCHER_CARD = "voucher_card"
 
 
-PaymentStatusField = Annotated[PaymentStatus | str, BeforeValidator(tolerant(PaymentStatus))]
-PaymentStatusDetailField = Annotated[
-    PaymentStatusDetail | str, BeforeValidator(tolerant(PaymentStatusDetail))
-]
-PaymentTypeField = Annotated[PaymentType | str, BeforeValidator(tolerant(PaymentType))]
+PaymentStatusField = Annotated[PaymentStatus | str, TOLERANT]
+PaymentStatusDetailField = Annotated[PaymentStatusDetail | str, TOLERANT]
+PaymentTypeField = Annotated[PaymentType | str, TOLERANT]
 
 
 class PaymentOrderRef(MPModel):
