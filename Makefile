@@ -25,6 +25,7 @@ test: $(STAMP) browsers
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
+	$(BIN)/python scripts/unasync.py --check
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 

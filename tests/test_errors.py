@@ -1,7 +1,11 @@
 import json
+import random
+from datetime import UTC, datetime
 
 import pytest
 
+from mpqr.client import RetryPolicy
+from mpqr.client._core import Call, RawResponse, json_or_none, retry_delay
 from mpqr.errors import (
     APIStatusError,
     AuthenticationError,
@@ -11,6 +15,7 @@ from mpqr.errors import (
     RateLimitError,
     ServerError,
     error_from_response,
+    parse_retry_after,
 )
 
 
@@ -94,3 +99,51 @@ def test_retry_after_and_non_json_body() -> None:
     assert err.retry_after == 3.0
     assert err.message == "slow down"
     assert error_from_response(500, None).body is None
+
+
+NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [
+        ("3", 3.0),
+        (" 120 ", 120.0),
+        ("0", 0.0),
+        ("1.5", 1.5),  # not RFC delay-seconds, but its meaning is clear
+        ("Sun, 01 Mar 2026 12:00:30 GMT", 30.0),  # IMF-fixdate
+        ("Sunday, 01-Mar-26 12:01:00 GMT", 60.0),  # obsolete RFC 850 form
+        ("Sun Mar  1 12:00:05 2026", 5.0),  # obsolete asctime form
+        ("Sun, 01 Mar 2026 11:00:00 GMT", 0.0),  # a date in the past: retry now
+        ("-1", None),
+        ("-0.5", None),
+        ("inf", None),
+        ("-inf", None),
+        ("Infinity", None),
+        ("nan", None),
+        ("soon", None),
+        ("", None),
+        ("Sun, 99 Foo 2026", None),
+        (None, None),
+    ],
+)
+def test_parse_retry_after(header: str | None, seconds: float | None) -> None:
+    assert parse_retry_after(header, now=NOW) == seconds
+
+
+@pytest.mark.parametrize("header", ["inf", "nan", "-5", "garbage"])
+def test_the_error_and_the_retry_loop_read_retry_after_alike(header: str) -> None:
+    # One parser: an unusable header is None on the error and the retry falls back to the backoff.
+    err = error_from_response(429, b"{}", {"retry-after": header})
+    assert err.retry_after is None
+    policy = RetryPolicy(base=0.5, cap=8.0)
+    call = Call("GET", "/users/me", json_or_none)
+    response = RawResponse(429, {"retry-after": header}, b"{}")
+    delay = retry_delay(policy, call, response, False, 0, random.Random(1))
+    assert delay is not None
+    assert delay == policy.backoff(0, random.Random(1))
+
+
+def test_retry_after_date_drives_the_error_attribute() -> None:
+    err = error_from_response(503, b"{}", {"retry-after": "Thu, 01 Jan 1970 00:00:00 GMT"})
+    assert err.retry_after == 0.0

@@ -27,7 +27,10 @@ the Orders API ``errors[]``), ``request_id`` (the ``x-request-id`` header) and t
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 __all__ = [
@@ -48,6 +51,7 @@ __all__ = [
     "UnexpectedResponseError",
     "ValidationError",
     "error_from_response",
+    "parse_retry_after",
 ]
 
 
@@ -195,14 +199,35 @@ def _parse_body(raw: bytes | str | None) -> Any:
         return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
 
 
-def _retry_after(headers: dict[str, str]) -> float | None:
-    value = headers.get("retry-after")
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header, or ``None`` when it says nothing usable.
+
+    Both forms of RFC 9110 are read: delay-seconds (``"3"``; a fraction is tolerated) and an
+    HTTP-date (seconds from ``now`` until then, ``0.0`` once it has passed). A negative number,
+    ``inf``, ``nan`` or anything else is not a delay the server could mean: ``None``, so the
+    caller falls back to its own backoff.
+
+    >>> parse_retry_after("3"), parse_retry_after("-1"), parse_retry_after("inf")
+    (3.0, None, None)
+    """
     if value is None:
         return None
+    text = value.strip()
     try:
-        return max(0.0, float(value))
+        seconds = float(text)
     except ValueError:
+        return _seconds_until(text, now)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _seconds_until(http_date: str, now: datetime | None) -> float | None:
+    try:
+        when = parsedate_to_datetime(http_date)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:  # "-0000" in the date: UTC by RFC 5322
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
 def error_from_response(
@@ -240,5 +265,5 @@ def error_from_response(
         causes=causes,
         request_id=hdrs.get("x-request-id"),
         body=parsed,
-        retry_after=_retry_after(hdrs),
+        retry_after=parse_retry_after(hdrs.get("retry-after")),
     )

@@ -1,7 +1,7 @@
 """The seven Mercado Pago sites that take in-store QR payments, and money rules per currency.
 
 Money is always :class:`decimal.Decimal`. CLP and COP have no minor unit: Mercado Pago requires
-whole numbers for them (mp-api §13.1). The other currencies accept at most two decimals.
+whole numbers for them. The other currencies accept at most two decimals.
 
 >>> site("MCO").currency_id
 'COP'
@@ -24,6 +24,7 @@ __all__ = [
     "Site",
     "SiteId",
     "UnknownSiteError",
+    "currency_ids",
     "site",
     "site_for_currency",
     "to_decimal",
@@ -91,6 +92,11 @@ def site(site_id: str | SiteId) -> Site:
     except ValueError:
         known = ", ".join(SITES)
         raise UnknownSiteError(f"unknown site {site_id!r}: expected one of {known}") from None
+
+
+def currency_ids() -> tuple[str, ...]:
+    """The seven currencies, in site order: ``("ARS", "BRL", ...)``."""
+    return tuple(_BY_CURRENCY)
 
 
 def site_for_currency(currency_id: str) -> Site:

@@ -194,9 +194,9 @@ CASES = [
     ),
     Case(
         "qr_orders.delete_v1",
-        (123, "pos/id"),
+        (123, "CAJA 01"),
         "DELETE",
-        "/mpmobile/instore/qr/123/pos%2Fid",
+        "/mpmobile/instore/qr/123/CAJA%2001",
         None,
         status=204,
     ),

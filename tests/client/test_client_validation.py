@@ -73,6 +73,57 @@ ANY_SITE = [
     (("test_users.create", "XYZ"), "site_id: unknown site"),
 ]
 
+NO_CURRENCY = {"title": "x", "unit_price": "10", "quantity": 1}
+CLEAR_MESSAGES = [
+    (
+        ("qr_orders.create_v1", 1, "P1", v1(NO_CURRENCY)),
+        "items[0].currency_id is required: one of ARS, BRL, CLP, COP, MXN, PEN, UYU",
+    ),
+    (
+        ("qr_orders.create_v1", 1, "P1", v1({**NO_CURRENCY, "currency_id": None})),
+        "items[0].currency_id is required",
+    ),
+    (
+        ("qr_orders.create_v1", 1, "P1", v1({**NO_CURRENCY, "currency_id": " "})),
+        "items[0].currency_id is required",
+    ),
+    (
+        ("qr_orders.create_v1", 1, "CAJA/1", v1(item())),
+        "external_pos_id: '/' is not allowed in an id, it would change the URL path (a POS "
+        "external_id is letters and digits only): got 'CAJA/1'",
+    ),
+    (("qr_orders.delete_v1", 1, "../pos"), "external_pos_id: '/' is not allowed"),
+    (("qr_orders.put", 1, "CAJA?x=1", v2()), "external_pos_id: '?' is not allowed"),
+    (("qr_orders.get", 1, "CAJA#1"), "external_pos_id: '#' is not allowed"),
+    (("qr_orders.delete", 1, "CAJA%2F1"), "external_pos_id: '%' is not allowed"),
+    (("qr_orders.create_dynamic", 1, "..", v2()), "external_pos_id: '..' is not allowed"),
+    (("qr_orders.put_hybrid", 1, "CAJA\\1", v2()), "external_pos_id: '\\\\' is not allowed"),
+    (("qr_orders.put", 1, "CAJA1", v2(), "SUC/1"), "external_store_id: '/' is not allowed"),
+    (("orders.get", "ORD01/cancel"), "order_id: '/' is not allowed in an id"),
+    (("payments.get", "1?x"), "payment_id: '?' is not allowed in an id"),
+    (
+        ("qr_orders.create_v1", 123, "P1", {**v1(item()), "sponsor_id": 123}),
+        "sponsor_id: must be the integrator's Mercado Pago user id, not the collector's own (123)",
+    ),
+    (
+        ("qr_orders.create_v1", 123, "P1", {**v1(item()), "sponsor_id": "abc"}),
+        "sponsor_id: must be a Mercado Pago user id (a number): got 'abc'",
+    ),
+    (("qr_orders.put", 123, "P1", v2(sponsor={"id": "123"})), "sponsor.id: must be the integ"),
+    (("qr_orders.create_dynamic", 1, "P1", v2(sponsor={"id": -4})), "sponsor.id: must be a Merc"),
+    (("qr_orders.put_hybrid", 1, "P1", v2(sponsor={})), "sponsor.id: required when sponsor"),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"), CLEAR_MESSAGES, ids=[str(i) for i in range(len(CLEAR_MESSAGES))]
+)
+async def test_clear_message_before_sending(api: Api, server: Any, call: Any, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        await api(*call)
+    assert str(info.value).startswith(message), str(info.value)
+    assert server.requests == []
+
 
 @pytest.mark.parametrize(("call", "message"), ANY_SITE, ids=[str(i) for i in range(len(ANY_SITE))])
 async def test_refused_before_sending(api: Api, server: Any, call: Any, message: Any) -> None:
@@ -161,3 +212,14 @@ def test_unknown_site_for_client() -> None:
 
     with pytest.raises(ValueError, match="unknown site"):
         Client("t", site_id="XXX")
+
+
+async def test_a_sponsor_other_than_the_collector_is_sent_as_a_number(
+    api: Api, server: Any
+) -> None:
+    server.reply(200, {"id": "123-a"})
+    await api("qr_orders.create_v1", 123, "P1", {**v1(item()), "sponsor_id": "446566691"})
+    assert server.last.json["sponsor_id"] == 446566691
+    server.reply(204)
+    await api("qr_orders.put", 123, "P1", v2(sponsor={"id": "446566691"}))
+    assert server.last.json["sponsor"] == {"id": 446566691}

@@ -54,6 +54,30 @@ def test_crc16_check_value() -> None:
     assert crc16("") == "FFFF"
 
 
+@pytest.mark.parametrize(
+    ("payload", "crc"),
+    [(STATIC_MLB_1, "3314"), (STATIC_MLB_2, "091A"), (DYNAMIC_MLB, "09D4"), (DYNAMIC_MLA, "7F8B")],
+)
+def test_crc16_of_real_payloads(payload: str, crc: str) -> None:
+    # The CRC printed at the end of each real payload, recomputed over everything before it.
+    assert crc16(payload[:-4]) == crc
+
+
+def _bitwise_crc16(data: str) -> str:
+    # The bit-by-bit CRC-16/CCITT-FALSE the EMVCo spec describes (poly 0x1021, init 0xFFFF).
+    crc = 0xFFFF
+    for byte in data.encode("utf-8"):
+        crc ^= byte << 8
+        for _ in range(8):
+            crc = (((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)) & 0xFFFF
+    return f"{crc:04X}"
+
+
+@given(st.text(max_size=120))
+def test_crc16_equals_the_bitwise_definition(data: str) -> None:
+    assert crc16(data) == _bitwise_crc16(data)
+
+
 @pytest.mark.parametrize("payload", [STATIC_MLB_1, STATIC_MLB_2, DYNAMIC_MLB, DYNAMIC_MLA])
 def test_real_payloads_parse_with_valid_crc(payload: str) -> None:
     p = parse(payload)

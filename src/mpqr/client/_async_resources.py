@@ -1,7 +1,6 @@
-"""The resources of :class:`mpqr.AsyncClient`: each method builds a Call (pure) and awaits it.
-
-Kept in step with ``_sync_resources.py`` by a parity test (same names, same signatures).
-"""
+# The source of _sync_resources.py: scripts/unasync.py writes that sync twin from this file.
+# Edit here, then run `python scripts/unasync.py` (make lint fails while the twin is stale).
+"""The resources of :class:`mpqr.AsyncClient`: each method builds a pure ``Call`` and sends it."""
 
 from __future__ import annotations
 
@@ -69,18 +68,16 @@ class TestUsers(_Resource):
     __test__ = False
 
     async def create(self, site_id: str, *, idempotency_key: str | None = None) -> TestUser:
-        return await self._client._send(
-            users.create_test_user(site_id, idempotency_key=idempotency_key)
-        )
+        call = users.create_test_user(site_id, idempotency_key=idempotency_key)
+        return await self._client._send(call)
 
 
 class Stores(_Resource):
-    """``client.stores``: create, get, update, delete and search stores (mp-api §7)."""
+    """``client.stores``: create, get, update, delete and search stores ."""
 
     async def create(self, user_id: Id, body: Body, *, idempotency_key: str | None = None) -> Store:
-        return await self._client._send(
-            stores.create(user_id, body, idempotency_key=idempotency_key)
-        )
+        call = stores.create(user_id, body, idempotency_key=idempotency_key)
+        return await self._client._send(call)
 
     async def get(self, store_id: Id) -> Store:
         return await self._client._send(stores.get(store_id))
@@ -104,7 +101,7 @@ class Stores(_Resource):
 
 
 class PointsOfSale(_Resource):
-    """``client.pos``: create, get, update, delete and search points of sale (mp-api §8)."""
+    """``client.pos``: create, get, update, delete and search points of sale."""
 
     async def create(self, body: Body, *, idempotency_key: str | None = None) -> Pos:
         return await self._client._send(pos.create(body, idempotency_key=idempotency_key))
@@ -196,7 +193,7 @@ class QrOrders(_Resource):
 
 
 class Orders(_Resource):
-    """``client.orders``: the Orders API for QR (``/v1/orders``, mp-api §6)."""
+    """``client.orders``: the Orders API for QR (``/v1/orders``)."""
 
     async def create(self, order: Body, *, idempotency_key: str | None = None) -> Order:
         call = orders.create(order, site_currency=self._currency, idempotency_key=idempotency_key)
@@ -227,7 +224,7 @@ class Orders(_Resource):
 
 
 class MerchantOrders(_Resource):
-    """``client.merchant_orders``: get, search and iterate merchant orders (mp-api §9)."""
+    """``client.merchant_orders``: get, search and iterate merchant orders ."""
 
     async def get(self, merchant_order_id: Id) -> MerchantOrder:
         return await self._client._send(merchant_orders.get(merchant_order_id))
@@ -236,7 +233,8 @@ class MerchantOrders(_Resource):
         return await self._client._send(merchant_orders.search(**filters))
 
     async def iter_all(
-        self, **filters: Unpack[MerchantOrderFilters]
+        self,
+        **filters: Unpack[MerchantOrderFilters],
     ) -> AsyncIterator[MerchantOrder]:
         """Every merchant order matching ``filters``, page after page."""
         offset: int | None = filters.pop("offset", None) or 0
@@ -248,7 +246,7 @@ class MerchantOrders(_Resource):
 
 
 class Payments(_Resource):
-    """``client.payments``: get, search, iterate, refund (mp-api §10)."""
+    """``client.payments``: get, search, iterate, refund ."""
 
     async def get(self, payment_id: Id) -> Payment:
         return await self._client._send(payments.get(payment_id))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import random
+import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,11 +22,19 @@ from urllib.parse import urlencode, urlsplit
 import pydantic
 
 from mpqr._version import __version__
-from mpqr.client.retry import RetryPolicy
-from mpqr.errors import APIStatusError, UnexpectedResponseError, error_from_response
+from mpqr.client.retry import RetryPolicy, Timeouts
+from mpqr.errors import (
+    APIStatusError,
+    UnexpectedResponseError,
+    error_from_response,
+    parse_retry_after,
+)
 from mpqr.sites import SiteId, site
 
 __all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_RETRY",
+    "DEFAULT_TIMEOUTS",
     "Call",
     "ClientConfig",
     "RawRequest",
@@ -35,6 +44,7 @@ __all__ = [
     "json_or_none",
     "lower_headers",
     "make_config",
+    "new_idempotency_key",
     "parse_response",
     "retry_delay",
 ]
@@ -42,6 +52,16 @@ __all__ = [
 T = TypeVar("T")
 logger = logging.getLogger("mpqr.client")
 REDACTED = b"[REDACTED]"
+
+# The defaults both clients share (the sync client is generated from the async one).
+DEFAULT_BASE_URL = "https://api.mercadopago.com"
+DEFAULT_TIMEOUTS = Timeouts()
+DEFAULT_RETRY = RetryPolicy()
+
+
+def new_idempotency_key() -> str:
+    """A fresh ``X-Idempotency-Key``: chosen once per call and reused on every retry."""
+    return str(uuid.uuid4())
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,20 +193,10 @@ def retry_delay(
     """How long to wait before retrying ``response``'s call, or ``None`` to use this answer."""
     if response.status < 400:
         return None
-    retry_after = _seconds(response.headers.get("retry-after"))
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
     return policy.delay_after_status(
         attempt, call.method, has_key, response.status, retry_after, rng
     )
-
-
-def _seconds(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        return None  # an HTTP-date Retry-After: fall back to the backoff
-    return seconds if math.isfinite(seconds) else None
 
 
 def json_or_none(body: bytes) -> Any:
@@ -227,22 +237,30 @@ def _redact(config: ClientConfig, body: bytes) -> bytes:
 
 
 def log_attempt(
-    method: str, path: str, status: int | str, elapsed: float, request_id: str | None, attempt: int
+    call: Call[Any], status: int | str, started: float, request_id: str | None, attempt: int
 ) -> None:
-    """One line per attempt: never headers or bodies (they can hold the token or personal data)."""
+    """One line per attempt: never headers or bodies (they can hold the token or personal data).
+
+    ``started`` is the attempt's ``time.perf_counter()``.
+    """
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug(
             "%s %s -> %s in %.1f ms (request id %s, attempt %d)",
-            method,
-            path,
+            call.method,
+            call.path,
             status,
-            elapsed * 1000.0,
+            (time.perf_counter() - started) * 1000.0,
             request_id or "-",
             attempt + 1,
         )
 
 
-def log_retry(method: str, path: str, reason: str, delay: float, attempt: int) -> None:
+def log_retry(call: Call[Any], reason: str, delay: float, attempt: int) -> None:
     logger.info(
-        "retrying %s %s after %s: attempt %d in %.2f s", method, path, reason, attempt + 2, delay
+        "retrying %s %s after %s: attempt %d in %.2f s",
+        call.method,
+        call.path,
+        reason,
+        attempt + 2,
+        delay,
     )

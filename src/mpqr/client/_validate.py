@@ -15,7 +15,14 @@ from urllib.parse import quote
 import pydantic
 
 from mpqr.errors import ValidationError
-from mpqr.sites import AmountError, UnknownSiteError, site_for_currency, to_decimal, validate_amount
+from mpqr.sites import (
+    AmountError,
+    UnknownSiteError,
+    currency_ids,
+    site_for_currency,
+    to_decimal,
+    validate_amount,
+)
 
 __all__ = [
     "as_dict",
@@ -26,18 +33,41 @@ __all__ = [
     "quantity",
     "query",
     "segment",
+    "sponsor",
     "two_decimals",
 ]
 
 _POS_EXTERNAL_ID = re.compile(r"[A-Za-z0-9]{1,40}")
 _GENERIC_DECIMALS = 2  # the most any of the seven currencies allows
+# Characters that would change the URL an id is put in (another path, a query, a fragment, an
+# escape), and control characters. No Mercado Pago id contains them.
+_PLAIN_ID = re.compile(r"[A-Za-z0-9_.~-]+")  # what percent-encoding leaves as it is
+_PATH_BREAKERS = re.compile(r"[/\\?#%\x00-\x1f\x7f]")
 
 
 def segment(name: str, value: object) -> str:
-    """A path segment, percent-encoded (``pos/id`` → ``pos%2Fid``, as the official SDK does)."""
+    """An id checked and percent-encoded for one URL path segment.
+
+    An id with ``/``, ``?``, ``#``, ``%``, a backslash or a control character, or an id that is
+    ``.`` or ``..``, is refused before anything is sent: sent as is it would address another
+    resource, and escaped it would only be a value Mercado Pago never gave out.
+    """
+    if type(value) is int:  # the common case first: a numeric id needs no checks or escaping
+        return str(value)
+    if isinstance(value, str) and _PLAIN_ID.fullmatch(value) and value not in (".", ".."):
+        return value
     if isinstance(value, bool) or not isinstance(value, str | int) or str(value).strip() == "":
         raise ValidationError(f"{name}: must be a non-empty string or integer: got {value!r}")
-    return quote(str(value), safe="")
+    text = str(value)
+    bad = _PATH_BREAKERS.search(text)
+    if bad is not None or text in (".", ".."):
+        what = repr(bad.group()) if bad is not None else repr(text)
+        hint = " (a POS external_id is letters and digits only)" if "external_pos" in name else ""
+        raise ValidationError(
+            f"{name}: {what} is not allowed in an id, it would change the URL path{hint}: "
+            f"got {value!r}"
+        )
+    return quote(text, safe="")
 
 
 def query(**params: object) -> tuple[tuple[str, str], ...]:
@@ -53,6 +83,8 @@ def query(**params: object) -> tuple[tuple[str, str], ...]:
 
 def currency(field: str, value: object) -> str:
     """A currency id of one of the seven QR sites, upper-cased."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ValidationError(f"{field} is required: one of {', '.join(currency_ids())}")
     try:
         return site_for_currency(str(value)).currency_id
     except UnknownSiteError as exc:
@@ -60,8 +92,10 @@ def currency(field: str, value: object) -> str:
 
 
 def money(field: str, value: object, currency_id: str | None) -> Decimal:
-    """An amount checked against ``currency_id`` (or, unknown currency, the loosest rule: > 0, ≤ 2
-    decimals)."""
+    """An amount checked against ``currency_id``.
+
+    With no currency known, the loosest rule of the seven sites applies: > 0, at most 2 decimals.
+    """
     try:
         if currency_id is not None:
             return validate_amount(value, currency_id)
@@ -88,7 +122,7 @@ def quantity(field: str, value: object) -> int:
 
 
 def pos_external_id(field: str, value: object) -> str:
-    """A POS ``external_id``: letters and digits only, at most 40 characters (mp-api §8)."""
+    """A POS ``external_id``: letters and digits only, at most 40 characters."""
     if not isinstance(value, str) or not _POS_EXTERNAL_ID.fullmatch(value):
         raise ValidationError(
             f"{field}: must be 1 to 40 letters or digits (no spaces, hyphens or symbols): "
@@ -111,3 +145,22 @@ def item_list(field: str, value: object) -> list[dict[str, Any]]:
     if not isinstance(value, list | tuple) or not value:
         raise ValidationError(f"{field}: at least one item is required")
     return [as_dict(f"{field}[{i}]", item) for i, item in enumerate(value)]
+
+
+def sponsor(field: str, value: object, collector: object) -> int | None:
+    """A ``sponsor_id``: the Mercado Pago user id of the integrator, never the collector's own.
+
+    Mercado Pago refuses a non-numeric sponsor, the collector's own id, an unknown user, a user of
+    another site and an inactive one (400 ``invalid_sponsor_id``); the first two are caught here.
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or int(text) <= 0:
+        raise ValidationError(f"{field}: must be a Mercado Pago user id (a number): got {value!r}")
+    if text == str(collector).strip():
+        raise ValidationError(
+            f"{field}: must be the integrator's Mercado Pago user id, not the collector's own "
+            f"({text})"
+        )
+    return int(text)

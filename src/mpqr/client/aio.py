@@ -1,8 +1,11 @@
-"""``mpqr.AsyncClient``: the asyncio client. It only sends; building and parsing are in _core."""
+# The source of sync.py: scripts/unasync.py writes that sync twin from this file.
+# Edit here, then run `python scripts/unasync.py` (make lint fails while the twin is stale).
+"""``mpqr.AsyncClient`` (aiohttp). It only sends; building and parsing are in ``_core``."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -10,7 +13,11 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 from mpqr.client import _async_resources as res
+from mpqr.client import transports
 from mpqr.client._core import (
+    DEFAULT_BASE_URL,
+    DEFAULT_RETRY,
+    DEFAULT_TIMEOUTS,
     Call,
     RawRequest,
     RawResponse,
@@ -19,31 +26,33 @@ from mpqr.client._core import (
     log_attempt,
     log_retry,
     make_config,
+    new_idempotency_key,
     parse_response,
     retry_delay,
 )
+from mpqr.client.recording import TrafficRecorder
 from mpqr.client.retry import RetryPolicy, Timeouts
-from mpqr.client.sync import DEFAULT_BASE_URL, DEFAULT_RETRY, DEFAULT_TIMEOUTS, new_idempotency_key
-from mpqr.client.transports import AiohttpTransport, AsyncTransport
 from mpqr.errors import APIConnectionError
 
-__all__ = ["AsyncClient"]
+__all__ = ["DEFAULT_BASE_URL", "AsyncClient"]
 
 T = TypeVar("T")
 
 
 class AsyncClient:
-    """The asyncio twin of :class:`mpqr.Client`: same resources and methods, awaited.
+    """A typed, pooled client (aiohttp) for every Mercado Pago in-store QR API.
 
-    One aiohttp session with at most ``max_connections`` sockets serves many calls in flight.
-
+    Connections are kept alive between calls, up to ``max_connections`` per host (100 by default,
+    so 32 or 64 calls in flight never wait for a socket).
     Resources: ``users``, ``stores``, ``pos``, ``qr_orders``, ``orders``, ``merchant_orders``,
     ``payments``, ``test_users``. Auth is only the ``Authorization: Bearer`` header; the token never
     appears in ``repr``, logs or exception messages. Failed calls are retried by ``retry`` (POSTs
     only with their idempotency key, which is the same on every attempt). Give ``site_id`` to have
-    v2, dynamic and Orders API amounts checked for the seller's currency before sending.
+    v2, dynamic and Orders API amounts checked for the seller's currency before sending. Give
+    ``record_to`` (a file path) to append every HTTP exchange to it as a JSON line, with the token
+    and payer data masked (see :mod:`mpqr.client.recording` and ``mpqr sandbox parity``).
 
-    >>> async with AsyncClient("APP_USR-...", site_id="MLA") as mp:          # doctest: +SKIP
+    >>> async with AsyncClient("APP_USR-...", site_id="MLA") as mp:  # doctest: +SKIP
     ...     await mp.qr_orders.put(123, "CAJA01", {"external_reference": "A1", "title": "Pasta",
     ...         "total_amount": "100.00", "items": [{"title": "Pasta", "unit_price": "20.00",
     ...         "quantity": 5, "unit_measure": "unit", "total_amount": "100.00"}]})
@@ -58,15 +67,21 @@ class AsyncClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         user_agent: str | None = None,
         site_id: str | None = None,
-        transport: AsyncTransport | None = None,
-        max_connections: int = 10,
+        transport: transports.AsyncTransport | None = None,
+        max_connections: int = 100,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rng: random.Random | None = None,
         idempotency_keys: Callable[[], str] = new_idempotency_key,
+        record_to: str | os.PathLike[str] | None = None,
     ) -> None:
         self._config = make_config(access_token, base_url, user_agent, site_id)
+        self._recorder = (
+            None
+            if record_to is None
+            else TrafficRecorder(record_to, prefix=self._config.prefix, secret=self._config.secret)
+        )
         self._retry = retry
-        self._transport: AsyncTransport = transport or AiohttpTransport(
+        self._transport: transports.AsyncTransport = transport or transports.AiohttpTransport(
             timeouts=timeouts, max_connections=max_connections
         )
         self._sleep = sleep
@@ -100,7 +115,7 @@ class AsyncClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the session and its connections."""
+        """Close the pooled connections."""
         await self._transport.aclose()
 
     async def request(
@@ -149,29 +164,17 @@ class AsyncClient:
         try:
             response = await self._transport.send(raw)
         except APIConnectionError as exc:
-            log_attempt(
-                call.method,
-                call.path,
-                type(exc).__name__,
-                time.perf_counter() - started,
-                None,
-                attempt,
-            )
+            log_attempt(call, type(exc).__name__, started, None, attempt)
             delay = self._retry.delay_after_error(attempt, call.method, has_key, self._rng)
             if delay is None:
                 raise
-            log_retry(call.method, call.path, type(exc).__name__, delay, attempt)
+            log_retry(call, type(exc).__name__, delay, attempt)
             return delay
-        log_attempt(
-            call.method,
-            call.path,
-            response.status,
-            time.perf_counter() - started,
-            response.request_id,
-            attempt,
-        )
+        log_attempt(call, response.status, started, response.request_id, attempt)
+        if self._recorder is not None:
+            self._recorder.record(raw, response, time.perf_counter() - started)
         delay = retry_delay(self._retry, call, response, has_key, attempt, self._rng)
         if delay is None:
             return response
-        log_retry(call.method, call.path, f"HTTP {response.status}", delay, attempt)
+        log_retry(call, f"HTTP {response.status}", delay, attempt)
         return delay

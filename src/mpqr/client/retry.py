@@ -5,7 +5,7 @@ each failed attempt; ``None`` means "give up", a float is how long to wait first
 exponential with *full jitter* (a uniform draw in ``[0, min(cap, base * 2**attempt)]``) from an
 injected :class:`random.Random`, so tests with a seeded generator get exact, repeatable delays.
 
-Safety rule (style.md §3): a POST is retried only when it carries an idempotency key (the same key
+Safety rule: a POST is retried only when it carries an idempotency key (the same key
 on every attempt, so Mercado Pago answers a retry with the first result instead of charging twice).
 PUT, DELETE and GET are idempotent by HTTP and always retryable.
 """

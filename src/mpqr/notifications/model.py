@@ -1,8 +1,8 @@
 """The typed notification and the resource it points at.
 
 :class:`Notification` is what :func:`mpqr.notifications.parse_notification` returns for any of
-Mercado Pago's forms; :func:`resource_to_fetch` says which API resource to GET for it. Both are pure
-data.
+Mercado Pago's forms; :func:`resource_to_fetch` says which API resource to GET for it. Both are
+pure data.
 """
 
 from __future__ import annotations

@@ -1,8 +1,6 @@
 """Turn one incoming HTTP request into a :class:`~mpqr.notifications.model.Notification`.
 
-mp-api §11 describes the forms.
-
-Forms recognised:
+The forms Mercado Pago delivers, all recognised:
 
 - IPN: ``POST ?topic=merchant_order&id=123`` (or ``topic=payment``), body ``{"resource", "topic"}``
   or empty. The query wins; else the body's ``topic`` and ``resource`` (a full URL such as

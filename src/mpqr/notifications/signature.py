@@ -1,4 +1,4 @@
-"""Mercado Pago's ``x-signature`` header: build it, and verify it (mp-api §11.4).
+"""Mercado Pago's ``x-signature`` header: build it, and verify it.
 
 The header is ``ts=<ts>,v1=<hex>`` where ``<hex>`` is HMAC-SHA256, keyed with the application's
 secret signature, of the *manifest*::

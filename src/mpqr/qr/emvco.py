@@ -1,4 +1,4 @@
-"""Mercado Pago's EMVCo QR layouts (mp-api §5.1, §13.3), on top of :mod:`mpqr.qr.tlv`.
+"""Mercado Pago's EMVCo QR layouts, on top of :mod:`mpqr.qr.tlv`.
 
 :func:`pos_qr_payload` builds the static QR printed for a POS, :func:`dynamic_qr_payload` the QR of
 one order, and :func:`decode_mp_reference` reads back which POS or order a scanned QR points at.
@@ -107,8 +107,7 @@ def _uuid(name: str, value: str) -> str:
 def pos_qr_payload(
     *, site_id: str, pos_id: int, pos_uuid: str, merchant_name: str, city: str, mcc: str = "0000"
 ) -> str:
-    """The static QR printed for a POS (what ``GET /pos/{id}`` returns as ``qr_code``, mp-api
-    §13.3).
+    """The static QR printed for a POS (what ``GET /pos/{id}`` returns as ``qr_code``).
 
     Brazil (MLB) also carries the Pix template (tag 26) pointing at the POS uuid; every site carries
     the MercadoLibre template (tag 43) with ``https://mpago.la/pos/<pos_id>``.
@@ -125,7 +124,7 @@ def pos_qr_payload(
 def dynamic_qr_payload(
     *, site_id: str, order_uuid: str, merchant_name: str, city: str, mcc: str = "0000"
 ) -> str:
-    """A dynamic QR for one order (``qr_data``, mp-api §5.1).
+    """A dynamic QR for one order (``qr_data``).
 
     It has no amount (tag 54): the buyer's app fetches the order from Mercado Pago by its id.
     """

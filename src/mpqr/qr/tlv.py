@@ -15,6 +15,7 @@ Mercado Pago's own layouts live in :mod:`mpqr.qr.emvco`, which re-exports everyt
 
 from __future__ import annotations
 
+import binascii
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
@@ -51,16 +52,12 @@ def is_template_tag(tag: str) -> bool:
 def crc16(data: str) -> str:
     """CRC-16/CCITT-FALSE of ``data`` (encoded as UTF-8) as four upper-case hex digits.
 
+    The standard library's ``crc_hqx`` is this CRC (poly 0x1021) once started at 0xFFFF.
+
     >>> crc16("123456789")
     '29B1'
     """
-    crc = 0xFFFF
-    for byte in data.encode("utf-8"):
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return f"{crc:04X}"
+    return f"{binascii.crc_hqx(data.encode('utf-8'), 0xFFFF):04X}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ def _seller_and_pos(app: FastAPI, site_id: str) -> tuple[Seller, Pos]:
     return seller, pos
 
 
-@click.command("sandbox")
+@click.group("sandbox", invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8080, show_default=True, type=int)
 @click.option("--state", "state_file", type=click.Path(dir_okay=False), help="Keep state here.")
@@ -63,6 +63,8 @@ def command(
     v2_delete_204: bool,
 ) -> None:
     """Run the Mercado Pago in-store QR sandbox (loopback only by default)."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return  # `mpqr sandbox parity ...`
     import uvicorn
 
     from mpqr.sandbox.app import create_app
@@ -87,3 +89,12 @@ def command(
     click.echo(f"  POS:            {pos.id} (external_id {pos.external_id})")
     click.echo(f"  customer app:   {base}/customer/{pos.id}")
     uvicorn.run(app, host=host, port=port, log_level="info")
+
+
+def _parity() -> click.Command:
+    from mpqr.sandbox.parity import command as parity
+
+    return parity
+
+
+command.add_command(_parity())

@@ -1,6 +1,6 @@
 """Typed models of the Mercado Pago in-store QR APIs (pydantic v2; unknown fields are kept)."""
 
-from mpqr.client.models._base import MPModel, Paging, RequestModel
+from mpqr.client.models._base import MPModel, Paging, RequestModel, parse_mp_datetime
 from mpqr.client.models.instore import (
     CashOut,
     DynamicQr,
@@ -13,6 +13,7 @@ from mpqr.client.models.instore import (
     Sponsor,
 )
 from mpqr.client.models.merchant_orders import (
+    Collector,
     MerchantOrder,
     MerchantOrderItem,
     MerchantOrderPayment,
@@ -28,18 +29,23 @@ from mpqr.client.models.orders import (
     OrderPayment,
     OrderPaymentRequest,
     OrderQrConfig,
+    OrderRefund,
     OrderStatus,
     OrderTransactions,
     OrderTransactionsRequest,
     QrMode,
 )
 from mpqr.client.models.payments import (
+    FeeDetail,
     Payment,
     PaymentOrderRef,
     PaymentSearch,
     PaymentStatus,
+    PaymentStatusDetail,
+    PaymentType,
     PointOfInteraction,
     Refund,
+    TransactionDetails,
 )
 from mpqr.client.models.pos import Pos, PosCreateRequest, PosQr, PosSearch
 from mpqr.client.models.stores import (
@@ -53,7 +59,9 @@ from mpqr.client.models.users import TestUser, User
 
 __all__ = [
     "CashOut",
+    "Collector",
     "DynamicQr",
+    "FeeDetail",
     "InstoreItem",
     "InstoreOrderV1Request",
     "InstoreOrderV1Response",
@@ -73,6 +81,7 @@ __all__ = [
     "OrderPayment",
     "OrderPaymentRequest",
     "OrderQrConfig",
+    "OrderRefund",
     "OrderStatus",
     "OrderStatusDetail",
     "OrderTransactions",
@@ -82,6 +91,8 @@ __all__ = [
     "PaymentOrderRef",
     "PaymentSearch",
     "PaymentStatus",
+    "PaymentStatusDetail",
+    "PaymentType",
     "PointOfInteraction",
     "Pos",
     "PosCreateRequest",
@@ -97,5 +108,7 @@ __all__ = [
     "StoreLocation",
     "StoreSearch",
     "TestUser",
+    "TransactionDetails",
     "User",
+    "parse_mp_datetime",
 ]

@@ -8,13 +8,13 @@ whole parse.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-__all__ = ["IdStr", "MPModel", "Paging", "RequestModel", "tolerant"]
+__all__ = ["TOLERANT", "IdStr", "MPModel", "Paging", "RequestModel", "parse_mp_datetime"]
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -30,23 +30,11 @@ class RequestModel(BaseModel):
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
-    def to_body(self) -> dict[str, Any]:
-        """The JSON-ready dict sent on the wire (``None`` fields left out)."""
-        return self.model_dump(mode="python", exclude_none=True, by_alias=True)
 
-
-def tolerant(enum: type[E]) -> Callable[[Any], Any]:
-    """A before-validator: known values become ``enum`` members, unknown strings stay strings."""
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, str) and not isinstance(value, enum):
-            try:
-                return enum(value)
-            except ValueError:
-                return value
-        return value
-
-    return convert
+TOLERANT = Field(union_mode="left_to_right")
+"""For ``Annotated[SomeEnum | str, TOLERANT]``: a known value becomes the enum member, an unknown
+string stays a string. Validated inside pydantic-core (trying the enum first, then ``str``), without
+a Python callback per field."""
 
 
 class Paging(MPModel):
@@ -61,3 +49,27 @@ def _id_to_str(value: Any) -> Any:
 
 IdStr = Annotated[str, BeforeValidator(_id_to_str)]
 """An id MP sends sometimes as a number, sometimes as a string: always a ``str`` here."""
+
+
+def parse_mp_datetime(value: str | None) -> datetime | None:
+    """An MP timestamp as an aware datetime, or ``None`` for "no date".
+
+    Mercado Pago writes times with the site's offset (``2024-06-20T20:09:10.000-04:00``) or in UTC
+    (``…Z``), and fills the date of something that never happened (a rejected payment's
+    ``date_approved``) with ``0001-01-01T00:00:00.000+00:00``: that is ``None`` here, as are an
+    empty or unreadable value and a time without an offset.
+
+    >>> parse_mp_datetime("0001-01-01T00:00:00.000+00:00") is None
+    True
+    >>> parse_mp_datetime("2024-06-20T20:09:10.000-04:00").isoformat()
+    '2024-06-20T20:09:10-04:00'
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None or parsed.year <= 1:
+        return None
+    return parsed

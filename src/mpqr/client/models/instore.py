@@ -1,4 +1,4 @@
-"""In-store attended orders: legacy v1 (mp-api §3), v2 (§4) and dynamic/hybrid QR (§5)."""
+"""In-store attended orders: legacy v1, v2 and dynamic/hybrid QR."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Orders API for QR (``/v1/orders``, mp-api §6). Amounts are strings on the wire ("50.00")."""
+"""Orders API for QR (``/v1/orders``). Amounts are strings on the wire ("50.00")."""
 
 from __future__ import annotations
 
@@ -6,18 +6,20 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from mpqr.client.models._base import MPModel, RequestModel, tolerant
+from mpqr.client.models._base import TOLERANT, IdStr, MPModel, RequestModel
 
 __all__ = [
     "Order",
+    "OrderAmount",
     "OrderConfig",
     "OrderCreateRequest",
     "OrderItem",
     "OrderPayment",
     "OrderPaymentRequest",
     "OrderQrConfig",
+    "OrderRefund",
     "OrderStatus",
     "OrderTransactions",
     "OrderTransactionsRequest",
@@ -41,27 +43,54 @@ class QrMode(StrEnum):
     HYBRID = "hybrid"
 
 
-OrderStatusField = Annotated[OrderStatus | str, BeforeValidator(tolerant(OrderStatus))]
+OrderStatusField = Annotated[OrderStatus | str, TOLERANT]
+OrderAmount = Decimal
+"""An Orders API amount: a string on the wire with two decimals or none (``"50.00"``, ``"50"``)."""
 
 
 class OrderPayment(MPModel):
-    """One payment transaction of an order. ``reference_id`` is the numeric ``/v1/payments`` id."""
+    """One payment transaction of an order (``PAY01…``).
+
+    ``reference_id`` is the numeric ``/v1/payments`` id once paid; ``payment_method`` is e.g.
+    ``{"id": "account_money", "type": "account_money"}``.
+    """
 
     id: str | None = None
-    amount: Decimal | None = None
-    paid_amount: Decimal | None = None
+    amount: OrderAmount | None = None
+    paid_amount: OrderAmount | None = None
+    refunded_amount: OrderAmount | None = None
     status: str | None = None
     status_detail: str | None = None
-    reference_id: str | None = None
+    reference_id: IdStr | None = None
+    payment_method: dict[str, object] | None = None
+
+
+class OrderRefund(MPModel):
+    """One refund of an order, one entry per refund (partial or total).
+
+    ``{"id": "REF01…", "transaction_id": "PAY01…", "reference_id", "amount", "status"}``:
+    ``transaction_id`` is the refunded payment transaction, ``status`` goes ``processing`` →
+    ``processed``.
+    """
+
+    id: str | None = None
+    transaction_id: str | None = None
+    reference_id: IdStr | None = None
+    amount: OrderAmount | None = None
+    status: str | None = None
 
 
 class OrderTransactions(MPModel):
     payments: list[OrderPayment] = Field(default_factory=list)
-    refunds: list[dict[str, object]] = Field(default_factory=list)
+    refunds: list[OrderRefund] = Field(default_factory=list)
 
 
 class Order(MPModel):
-    """An Orders API order (``type: "qr"``); ``type_response.qr_data`` holds a dynamic QR."""
+    """An Orders API order (``type: "qr"``): ``ORD01…``, or ``ORDTST01…`` for test users.
+
+    A dynamic or hybrid order carries its QR in ``type_response.qr_data`` (:attr:`qr_data`).
+    Dates are UTC (``…Z``).
+    """
 
     id: str
     type: str | None = None
@@ -69,8 +98,8 @@ class Order(MPModel):
     status_detail: str | None = None
     external_reference: str | None = None
     description: str | None = None
-    total_amount: Decimal | None = None
-    total_paid_amount: Decimal | None = None
+    total_amount: OrderAmount | None = None
+    total_paid_amount: OrderAmount | None = None
     currency: str | None = None
     country_code: str | None = None
     user_id: str | None = None
@@ -82,6 +111,12 @@ class Order(MPModel):
     config: dict[str, object] | None = None
     items: list[dict[str, object]] = Field(default_factory=list)
     type_response: dict[str, object] | None = None
+
+    @property
+    def qr_data(self) -> str | None:
+        """The EMVCo string of a dynamic or hybrid order (``type_response.qr_data``)."""
+        value = (self.type_response or {}).get("qr_data")
+        return value if isinstance(value, str) else None
 
 
 class OrderQrConfig(RequestModel):

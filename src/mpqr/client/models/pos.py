@@ -1,4 +1,4 @@
-"""Points of sale (cajas), mp-api §8."""
+"""Points of sale (cajas)."""
 
 from __future__ import annotations
 

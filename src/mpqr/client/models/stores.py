@@ -1,4 +1,4 @@
-"""Stores (sucursales), mp-api §7."""
+"""Stores (sucursales)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``/users/me`` and test users (mp-api §2, §13.4)."""
+"""``/users/me`` and test users."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ class User(MPModel):
 
 
 class TestUser(MPModel):
-    """A test account created by ``POST /users/test_user`` (mp-api §13.4)."""
+    """A test account created by ``POST /users/test_user``."""
 
     __test__ = False  # not a pytest test class, despite the name
 

@@ -1,4 +1,4 @@
-"""Merchant orders, mp-api §9: get, search with every documented filter, and paging."""
+"""Merchant orders: get, search with every documented filter, and paging."""
 
 from __future__ import annotations
 

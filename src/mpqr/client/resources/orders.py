@@ -1,4 +1,4 @@
-"""Orders API for QR, mp-api §6: ``/v1/orders``. Amounts go out as two-decimal strings."""
+"""Orders API for QR: ``/v1/orders``. Amounts go out as two-decimal strings."""
 
 from __future__ import annotations
 

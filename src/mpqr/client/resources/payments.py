@@ -1,4 +1,4 @@
-"""Payments and refunds, mp-api §10."""
+"""Payments and refunds."""
 
 from __future__ import annotations
 

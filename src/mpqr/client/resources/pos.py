@@ -1,4 +1,4 @@
-"""Points of sale, mp-api §8."""
+"""Points of sale."""
 
 from __future__ import annotations
 

@@ -1,11 +1,11 @@
-"""In-store attended orders: legacy v1 (mp-api §3), v2 (§4), dynamic and hybrid QR (§5)."""
+"""In-store attended orders: legacy v1, v2, dynamic and hybrid QR."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from mpqr.client._core import Call
-from mpqr.client._validate import as_dict, currency, item_list, money, quantity, segment
+from mpqr.client._validate import as_dict, currency, item_list, money, quantity, segment, sponsor
 from mpqr.client.models import DynamicQr, InstoreOrderV1Response, InstoreOrderV2
 from mpqr.client.resources._parse import Body, Id, model, nothing, one_or_many, optional
 from mpqr.errors import ValidationError
@@ -35,11 +35,17 @@ def _v1_item(field: str, item: dict[str, Any], site_currency: str | None) -> dic
     return item
 
 
-def order_v1_body(order: Body, site_currency: str | None) -> dict[str, Any]:
-    """A checked legacy order: every item has a known currency, a valid price and quantity."""
+def order_v1_body(order: Body, site_currency: str | None, collector: Id = 0) -> dict[str, Any]:
+    """A checked legacy order.
+
+    Every item has a known currency, a valid price and quantity; a ``sponsor_id`` is a user id
+    other than the ``collector``'s.
+    """
     data = as_dict("order", order)
     items = item_list("items", data.get("items"))
     data["items"] = [_v1_item(f"items[{i}]", it, site_currency) for i, it in enumerate(items)]
+    if data.get("sponsor_id") is not None:
+        data["sponsor_id"] = sponsor("sponsor_id", data["sponsor_id"], collector)
     return data
 
 
@@ -54,12 +60,19 @@ def _v2_item(field: str, item: dict[str, Any], site_currency: str | None) -> dic
     return item
 
 
-def order_v2_body(order: Body, site_currency: str | None) -> dict[str, Any]:
+def order_v2_body(order: Body, site_currency: str | None, collector: Id = 0) -> dict[str, Any]:
     """A checked v2 / dynamic order; amounts follow the seller's site currency when it is known.
 
-    ``items`` may only be left out when the order is a pure ``cash_out`` (MP's own rule).
+    ``items`` may only be left out when the order is a pure ``cash_out`` (MP's own rule); a
+    ``sponsor.id`` is a user id other than the ``collector``'s.
     """
     data = as_dict("order", order)
+    if data.get("sponsor") is not None:
+        given = as_dict("sponsor", data["sponsor"])
+        if given.get("id") is None:
+            raise ValidationError("sponsor.id: required when sponsor is given")
+        given["id"] = sponsor("sponsor.id", given["id"], collector)
+        data["sponsor"] = given
     data["total_amount"] = money("total_amount", data.get("total_amount"), site_currency)
     if data.get("items") is not None or data.get("cash_out") is None:
         items = item_list("items", data.get("items"))
@@ -94,7 +107,7 @@ def create_v1(
     headers: tuple[tuple[str, str], ...] = ()
     if ttl_seconds is not None:
         headers = (("X-Ttl-Store-Preference", str(quantity("ttl_seconds", ttl_seconds))),)
-    body = order_v1_body(order, site_currency)
+    body = order_v1_body(order, site_currency, user_id)
     path = _v1_path(user_id, external_pos_id)
     return Call(
         "POST",
@@ -118,7 +131,7 @@ def put(
     *,
     site_currency: str | None = None,
 ) -> Call[None]:
-    body = order_v2_body(order, site_currency)
+    body = order_v2_body(order, site_currency, user_id)
     if external_store_id is None:
         path = _v2_path(user_id, external_pos_id)
     else:
@@ -144,7 +157,7 @@ def create_dynamic(
     site_currency: str | None = None,
     idempotency_key: str | None = None,
 ) -> Call[DynamicQr]:
-    body = order_v2_body(order, site_currency)
+    body = order_v2_body(order, site_currency, user_id)
     path = _qrs_path(user_id, external_pos_id)
     return Call("POST", path, model(DynamicQr), json=body, idempotency_key=idempotency_key)
 
@@ -152,5 +165,5 @@ def create_dynamic(
 def put_hybrid(
     user_id: Id, external_pos_id: Id, order: Body, *, site_currency: str | None = None
 ) -> Call[DynamicQr | None]:
-    body = order_v2_body(order, site_currency)
+    body = order_v2_body(order, site_currency, user_id)
     return Call("PUT", _qrs_path(user_id, external_pos_id), optional(DynamicQr), json=body)

@@ -1,4 +1,4 @@
-"""Stores, mp-api §7."""
+"""Stores."""
 
 from __future__ import annotations
 
