@@ -267,17 +267,10 @@ def _order_refunded(order: Order, payment: OrderPayment) -> Decimal:
     only = len(order.transactions.payments) == 1
     total = ZERO
     for entry in order.transactions.refunds:
-        tx = entry.get("transaction_id")
+        tx = entry.transaction_id
         if (tx is None and only) or (tx is not None and tx == payment.id):
-            total += _decimal(entry.get("amount"))
+            total += entry.amount or ZERO
     return min(total, amount)
-
-
-def _decimal(value: object) -> Decimal:
-    try:
-        return Decimal(str(value)) if value is not None else ZERO
-    except ArithmeticError:
-        return ZERO
 
 
 def merge_evidence(external_reference: str, parts: list[Evidence]) -> Evidence:
