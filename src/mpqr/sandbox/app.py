@@ -1,17 +1,15 @@
 """The sandbox's app factory: ``create_app(...) -> FastAPI``. Nothing happens at import time.
 
 ``app.state.sandbox`` is the :class:`~.state.SandboxState`, ``app.state.clock`` the virtual clock,
-``app.state.outbox`` the notification outbox and ``app.state.faults`` the fault switchboard. The
-lifespan
-starts and stops the outbox and saves the state file; the state file (if any) is loaded here, so a
-CLI can
-print the seller's credentials before the server starts.
+``app.state.outbox`` the notification outbox (a :class:`~.state.MemorySink` when delivery is off)
+and ``app.state.faults`` the fault switchboard. The lifespan starts and stops the outbox and saves
+the state file; the state file (if any) is loaded here, so a CLI can print the seller's credentials
+before the server starts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 from collections.abc import AsyncIterator, Collection
@@ -20,15 +18,19 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mpqr._version import __version__
 from mpqr.clock import VirtualClock
 from mpqr.ids import IdFactory
+from mpqr.sandbox import api, control, delivery, faults, web
 from mpqr.sandbox.api.common import Family, bad_request, family_of
+from mpqr.sandbox.delivery import Outbox
 from mpqr.sandbox.errors import ApiError, ControlError, SandboxError
+from mpqr.sandbox.faults import ApiFaultMiddleware, Faults
 from mpqr.sandbox.orders import expire_due
 from mpqr.sandbox.persistence import read_state_file, write_state_file
 from mpqr.sandbox.state import AdvancingClock, SandboxOptions, SandboxState
@@ -51,7 +53,8 @@ class BaseUrl:
 
 def _json_by_default(scope: Scope) -> None:
     """Control-plane bodies are JSON whatever the Content-Type says (``curl -d '{...}'`` sends
-    form-urlencoded), as Mercado Pago's own endpoints read them."""
+    form-urlencoded), as Mercado Pago's own endpoints read them.
+    """
     if not scope["path"].startswith("/_sandbox/") or scope["method"] in _READ_ONLY:
         return
     headers = MutableHeaders(scope=scope)
@@ -101,8 +104,8 @@ class _Runtime:
         self.base_url = base_url
         self.state_file = state_file
         self.request_ids = IdFactory(None if seed is None else seed + 7919)
-        self.outbox: Any = None
-        self.version = _version()
+        self.outbox: Outbox | None = None  # None: delivery is off, notices stay in a MemorySink
+        self.version = __version__
 
     def learn_base_url(self, scope: Scope) -> None:
         headers = dict(scope.get("headers") or [])
@@ -112,7 +115,7 @@ class _Runtime:
 
     def snapshot(self) -> dict[str, Any]:
         clock_offset = getattr(self.state.clock, "offset", timedelta(0))
-        outbox = self.outbox.to_dict() if hasattr(self.outbox, "to_dict") else None
+        outbox = None if self.outbox is None else self.outbox.to_dict()
         return {
             "sandbox": self.state.to_dict(),
             "clock_offset_seconds": clock_offset.total_seconds(),
@@ -122,44 +125,6 @@ class _Runtime:
     def save(self) -> None:
         if self.state_file is not None:
             write_state_file(self.state_file, self.snapshot())
-
-
-def _make_outbox(
-    state: SandboxState,
-    clock: AdvancingClock,
-    base_url: BaseUrl,
-    *,
-    profile: str,
-    allow_hosts: Collection[str],
-    sign_ipn: bool,
-    seed: int | None,
-    faults: Any,
-) -> Any:
-    """The delivery outbox (``mpqr.sandbox.delivery``), or ``None`` if that part is not
-    installed.
-    """
-    try:
-        from mpqr.sandbox.delivery import Outbox
-    except ImportError:  # pragma: no cover - the delivery part ships with mpqr
-        return None
-    return Outbox(
-        clock=clock,
-        profile=profile,
-        secret_for=state.secret_for,
-        base_url=base_url,
-        allow_hosts=allow_hosts,
-        sign_ipn=sign_ipn,
-        seed=seed,
-        faults=faults,
-    )
-
-
-def _make_faults() -> Any:
-    try:
-        from mpqr.sandbox.faults import Faults
-    except ImportError:  # pragma: no cover
-        return None
-    return Faults()
 
 
 def create_app(
@@ -191,98 +156,60 @@ def create_app(
     url = BaseUrl(base_url)
     state = SandboxState(clock=clock, seed=seed, options=options, base_url=url)
     rt = _Runtime(state, url, None if state_file is None else os.fspath(state_file), seed)
-    faults = _make_faults()
+    switchboard = Faults()
     if deliver:
-        rt.outbox = _make_outbox(
-            state,
-            clock,
-            url,
+        rt.outbox = Outbox(
+            clock=clock,
             profile=notify_profile,
+            secret_for=state.secret_for,
+            base_url=url,
             allow_hosts=allow_hosts,
             sign_ipn=sign_ipn,
             seed=seed,
-            faults=faults,
+            faults=switchboard,
         )
-    if rt.outbox is not None:
         state.sink = rt.outbox
-    else:
-        rt.outbox = state.sink
     if saved is not None:
         _load(rt, saved)
-    return _build(rt, clock, faults)
+    return _build(rt, clock, switchboard)
 
 
 def _load(rt: _Runtime, saved: dict[str, Any]) -> None:
     rt.state.load_dict(saved.get("sandbox") or {})
     outbox_state = saved.get("outbox")
-    if outbox_state and hasattr(rt.outbox, "load_dict"):
+    if outbox_state and rt.outbox is not None:
         rt.outbox.load_dict(outbox_state)
 
 
-def _build(rt: _Runtime, clock: AdvancingClock, faults: Any) -> FastAPI:
+def _build(rt: _Runtime, clock: AdvancingClock, switchboard: Faults) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if hasattr(rt.outbox, "start"):
+        if rt.outbox is not None:
             await rt.outbox.start()
         try:
             yield
         finally:
-            if hasattr(rt.outbox, "stop"):
+            if rt.outbox is not None:
                 await rt.outbox.stop()
             rt.save()
 
     app = FastAPI(
         title="mpqr sandbox",
         summary="An offline, stateful emulator of Mercado Pago's in-store QR API.",
-        version=_version(),
+        version=__version__,
         lifespan=lifespan,
     )
     app.state.sandbox = rt.state
     app.state.clock = clock
-    app.state.outbox = rt.outbox
-    app.state.faults = faults
+    app.state.outbox = rt.outbox if rt.outbox is not None else rt.state.sink
+    app.state.faults = switchboard
     app.state.runtime = rt
-    _routes(app)
+    for module in (api, control, delivery, faults, web):
+        app.include_router(module.router)
     _handlers(app)
     app.add_middleware(SandboxMiddleware, owner=rt)
-    if faults is not None:
-        from mpqr.sandbox.faults import ApiFaultMiddleware
-
-        app.add_middleware(ApiFaultMiddleware, faults=faults)
+    app.add_middleware(ApiFaultMiddleware, faults=switchboard)
     return app
-
-
-def _version() -> str:
-    from mpqr._version import __version__
-
-    return __version__
-
-
-def _routes(app: FastAPI) -> None:
-    from mpqr.sandbox import api, control
-
-    app.include_router(api.router)
-    app.include_router(control.router)
-    for module in ("mpqr.sandbox.delivery", "mpqr.sandbox.faults"):
-        with contextlib.suppress(ImportError):
-            app.include_router(importlib.import_module(module).router)
-    try:
-        web: Any = importlib.import_module("mpqr.sandbox.web")
-    except ImportError:
-        web = None
-    web_router = getattr(web, "router", None)
-    if web_router is not None:
-        app.include_router(web_router)
-    else:
-        app.add_api_route("/", _placeholder, include_in_schema=False, response_class=HTMLResponse)
-
-
-async def _placeholder() -> HTMLResponse:
-    return HTMLResponse(
-        "<!doctype html><title>mpqr sandbox</title><h1>mpqr sandbox</h1>"
-        '<p>API docs: <a href="/docs">/docs</a> · state: '
-        '<a href="/_sandbox/state">/_sandbox/state</a></p>'
-    )
 
 
 def _handlers(app: FastAPI) -> None:

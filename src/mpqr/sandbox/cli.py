@@ -16,8 +16,7 @@ __all__ = ["command"]
 
 def _seller_and_pos(app: FastAPI, site_id: str) -> tuple[Seller, Pos]:
     """The first seller (from the state file) or a new one, with a store and a POS to scan."""
-    from mpqr.sandbox.api.pos import add_pos
-    from mpqr.sandbox.api.stores import add_store
+    from mpqr.sandbox.stores_pos import add_pos, add_store
 
     state = app.state.sandbox
     seller = next(iter(state.data.sellers.values()), None) or state.create_seller(site_id)

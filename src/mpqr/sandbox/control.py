@@ -2,17 +2,15 @@
 
 Never collides with Mercado Pago paths. Errors are ``{"error", "message"}`` with 400 or 404.
 
-- ``POST /_sandbox/users`` ``{"site_id": "MLA"}`` → 201 the seller with its access token and
-  webhook secret
+- ``POST /_sandbox/users`` ``{"site_id": "MLA"}`` → 201 the seller with its access token and webhook
+  secret
 - ``POST /_sandbox/scan`` one selector (``qr_data`` | ``pos_id`` | ``user_id`` +
-  ``external_pos_id``)
-  → ``{"merchant_order_id", "order"}`` (``null`` = the app's waiting screen)
-- ``POST /_sandbox/pay`` a selector or ``merchant_order_id``, ``status``, ``amount``, ``late`` ...
-  → 201 ``{"payment", "merchant_order"}``
+  ``external_pos_id``) → ``{"merchant_order_id", "order"}`` (``null`` = the app's waiting screen)
+- ``POST /_sandbox/pay`` a selector or ``merchant_order_id``, ``status``, ``amount``, ``late`` ... →
+  201 ``{"payment", "merchant_order"}``
 - ``POST /_sandbox/payments/{id}/settle`` ``{"status": "approved" | "rejected"}``
 - ``GET /_sandbox/clock``, ``POST /_sandbox/clock/advance`` ``{"seconds": n}``, ``POST
-  /_sandbox/reset``,
-  ``GET /_sandbox/state``
+  /_sandbox/reset``, ``GET /_sandbox/state``
 """
 
 from __future__ import annotations
@@ -20,7 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +27,7 @@ from mpqr.sandbox.api.merchant_orders import render_mo
 from mpqr.sandbox.api.payments import render_payment
 from mpqr.sandbox.api.pos import qr_code
 from mpqr.sandbox.customer import PayRequest, Selector, pay, scan, settle
+from mpqr.sandbox.delivery import Outbox
 from mpqr.sandbox.errors import ControlError
 from mpqr.sandbox.lifecycle import OrderKind, PaymentStatus
 from mpqr.sandbox.models import MerchantOrder
@@ -84,7 +83,7 @@ class AdvanceBody(_Body):
 
 
 def _summary(state: SandboxState, mo: MerchantOrder) -> dict[str, Any]:
-    """What the customer's phone shows: title, items, total (mp-api §3.3 note on the title)."""
+    """What the customer's phone shows: title, items, total."""
     seller = state.data.sellers[mo.seller_id]
     title = seller.business_name or (mo.items[0].title if mo.items else "")
     if mo.source_kind in (OrderKind.V2, OrderKind.DYNAMIC, OrderKind.HYBRID):
@@ -110,11 +109,10 @@ def _summary(state: SandboxState, mo: MerchantOrder) -> dict[str, Any]:
     }
 
 
-def _wake(request: Request) -> None:
-    outbox = getattr(request.app.state, "outbox", None)
-    wake = getattr(outbox, "wake", None)
-    if callable(wake):
-        wake()
+def _wake(state: SandboxState) -> None:
+    """Let the outbox send what a clock move made due now (nothing to do without delivery)."""
+    if isinstance(state.sink, Outbox):
+        state.sink.wake()
 
 
 @router.post("/users", status_code=201)
@@ -184,21 +182,18 @@ async def get_clock(state: StateDep) -> dict[str, Any]:
 
 
 @router.post("/clock/advance")
-async def advance_clock(body: AdvanceBody, request: Request, state: StateDep) -> dict[str, Any]:
+async def advance_clock(body: AdvanceBody, state: StateDep) -> dict[str, Any]:
     """Move virtual time forward: expiry runs now, and due notification retries are sent."""
     state.clock.advance(body.seconds)
     expired = expire_due(state)
-    _wake(request)
+    _wake(state)
     return {**_clock_body(state), "expired": expired}
 
 
 @router.post("/reset")
-async def reset(request: Request, state: StateDep) -> dict[str, Any]:
+async def reset(state: StateDep) -> dict[str, Any]:
     """Forget every seller, order, payment and delivery (the clock keeps its time)."""
-    state.reset()
-    outbox = getattr(request.app.state, "outbox", None)
-    if outbox is not None and outbox is not state.sink and hasattr(outbox, "reset"):
-        outbox.reset()
+    state.reset()  # the outbox is the state's sink: it forgets its deliveries too
     return {"reset": True}
 
 

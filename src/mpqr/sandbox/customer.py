@@ -1,16 +1,15 @@
 """The simulated customer: scan a QR, pay (approved / rejected / pending / in_process), settle
 later.
 
-The rules follow mp-api §3.8, §4.5, §13.4 and §15:
+The rules follow Mercado Pago's QR docs and its test plan:
 
-- scanning a POS with a legacy order creates a new merchant order each time; v2 / hybrid / dynamic
-  / Orders
-  API orders already have theirs; scanning a POS with no order shows the waiting screen (``None``);
+- scanning a POS with a legacy order creates a new merchant order each time; v2 / hybrid / dynamic /
+  Orders API orders already have theirs; scanning a POS with no order shows the waiting screen
+  (``None``);
 - a rejected payment leaves the merchant order ``opened`` and the customer may pay again without
   rescanning;
 - approved payments covering the total close the merchant order (``closed`` / ``paid``) and consume
-  the
-  POS's order; less gives ``partially_paid``;
+  the POS's order; less gives ``partially_paid``;
 - paying an order that was deleted, replaced or expired is refused, unless the customer had already
   scanned it (was on the pay screen) and the caller asks for a ``late`` payment (sdk-dotnet#88).
 """
@@ -34,8 +33,10 @@ from mpqr.sandbox.lifecycle import (
     PaymentStatus,
     check_transition,
 )
+from mpqr.sandbox.merchant_orders import new_merchant_order
 from mpqr.sandbox.models import InstoreOrder, MerchantOrder, Payment, Pos
-from mpqr.sandbox.orders import live_order, new_merchant_order, retire
+from mpqr.sandbox.orders_api import after_payment
+from mpqr.sandbox.slots import live_order, retire
 from mpqr.sandbox.state import SandboxState
 from mpqr.sites import AmountError, site, validate_amount
 
@@ -62,7 +63,7 @@ class PayRequest:
     late: bool = False
 
 
-# ---- scanning ---------------------------------------------------------------------------------
+# ---- scanning ----------------------------------------------------------------------------------
 
 
 def scan(state: SandboxState, selector: Selector) -> MerchantOrder | None:
@@ -163,7 +164,7 @@ def _pos_or_404(state: SandboxState, pos_id: int) -> Pos:
     return pos
 
 
-# ---- paying -----------------------------------------------------------------------------------
+# ---- paying ------------------------------------------------------------------------------------
 
 
 def pay(state: SandboxState, selector: Selector, req: PayRequest) -> tuple[Payment, MerchantOrder]:
@@ -270,8 +271,6 @@ def _after_payment(state: SandboxState, mo: MerchantOrder, payment: Payment) -> 
     state.mo_changed(mo)
     closed = state.mo_view(mo).status is MOStatus.CLOSED
     if mo.source_kind is OrderKind.ORDERS:
-        from mpqr.sandbox.orders_api import after_payment
-
         after_payment(state, mo, payment, closed=closed)
         return
     if closed:

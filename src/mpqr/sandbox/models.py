@@ -1,10 +1,8 @@
 """The sandbox's records: plain pydantic models, serialisable to JSON for ``--state FILE``.
 
-These hold state only; the wire format of each resource lives in ``sandbox/api/`` and the rules
-that move
-them between states live in ``sandbox/lifecycle.py``. Money is :class:`~decimal.Decimal`, times are
-aware
-datetimes from the sandbox's virtual clock.
+These hold state only; the wire format of each resource lives in ``sandbox/api/`` and the rules that
+move them between states live in ``sandbox/lifecycle.py``. Money is :class:`~decimal.Decimal`, times
+are aware datetimes from the sandbox's virtual clock.
 """
 
 from __future__ import annotations
@@ -224,8 +222,8 @@ class IdempotencyRecord(_Model):
 
 
 class StateData(_Model):
-    """Everything the sandbox holds; ``StateData.model_dump(mode="json")`` is the ``--state`` file
-    body.
+    """Everything the sandbox holds; ``StateData.model_dump(mode="json")`` is the ``--state``
+    file body.
     """
 
     schema_version: int = 1

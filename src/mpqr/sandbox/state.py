@@ -1,12 +1,10 @@
 """The sandbox's state: every seller's records, ids, time and the notice sink, behind one lock.
 
 :class:`SandboxState` is what ``app.state.sandbox`` holds. It owns the data
-(:class:`~.models.StateData`),
-hands out deterministic ids from a seeded :class:`~mpqr.ids.IdFactory`, reads time from an injected
-virtual
-clock, and publishes a :class:`~.events.Notice` for every state change. The operations that change
-state
-live in ``orders.py``, ``customer.py``, ``refunds.py`` and ``orders_api.py``; each runs under
+(:class:`~.models.StateData`), hands out deterministic ids from a seeded
+:class:`~mpqr.ids.IdFactory`, reads time from an injected virtual clock, and publishes a
+:class:`~.events.Notice` for every state change. The operations that change state live in
+``orders.py``, ``customer.py``, ``refunds.py`` and ``orders_api.py``; each runs under
 :attr:`SandboxState.lock` so the HTTP server and in-process test helpers can share one state.
 
 >>> from mpqr.clock import FrozenClock
@@ -62,8 +60,8 @@ class SandboxOptions:
 
 
 class MemorySink:
-    """A :class:`~.events.NoticeSink` that keeps notices in a list: for tests and when delivery is
-    off.
+    """A :class:`~.events.NoticeSink` that keeps notices in a list: for tests and when delivery
+    is off.
     """
 
     def __init__(self) -> None:
@@ -100,7 +98,7 @@ class SandboxState:
         # the earliest expiry among live orders (None = unknown: scan on the next check)
         self.next_expiry: datetime | None = None
 
-    # ---- time and ids -------------------------------------------------------------------------
+    # ---- time and ids ---------------------------------------------------------------------------
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -123,7 +121,7 @@ class SandboxState:
         if when is not None and self.next_expiry is not None:
             self.next_expiry = min(self.next_expiry, when)
 
-    # ---- sellers and auth ---------------------------------------------------------------------
+    # ---- sellers and auth -----------------------------------------------------------------------
 
     def create_seller(self, site_id: str, *, nickname: str | None = None) -> Seller:
         """A new seller account on ``site_id`` with an MP-shaped access token and a webhook
@@ -167,12 +165,12 @@ class SandboxState:
         seller = self.data.sellers.get(seller_id)
         return seller.webhook_secret if seller else None
 
-    # ---- scoped lookups -----------------------------------------------------------------------
+    # ---- scoped lookups -------------------------------------------------------------------------
 
     @staticmethod
     def owned(table: Mapping[Any, T], key: Any, seller: Seller, what: str) -> T:
-        """``table[key]`` if it belongs to ``seller``; anything else (missing, another seller's) is
-        404.
+        """``table[key]`` if it belongs to ``seller``; anything else (missing, another seller's)
+        is 404.
         """
         record = table.get(key)
         if record is None or getattr(record, "seller_id", None) != seller.id:
@@ -196,7 +194,7 @@ class SandboxState:
         )
         return derive_merchant_order(mo.total_amount, views, cancelled=mo.cancelled)
 
-    # ---- notices ------------------------------------------------------------------------------
+    # ---- notices --------------------------------------------------------------------------------
 
     def publish(
         self,
@@ -267,9 +265,7 @@ class SandboxState:
             self.ids = IdFactory(self.seed)
             self._tokens.clear()
             self.next_expiry = None
-            reset = getattr(self.sink, "reset", None)
-            if callable(reset):
-                reset()
+            self.sink.reset()
 
     def to_dict(self) -> dict[str, Any]:
         with self.lock:

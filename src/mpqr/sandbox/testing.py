@@ -104,7 +104,7 @@ class Sandbox:
         self.base_url = ""
         self.seller: SellerInfo | None = None
 
-    # ---- lifecycle ----------------------------------------------------------------------------
+    # ---- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> Sandbox:
         from mpqr.sandbox.app import create_app
@@ -133,7 +133,7 @@ class Sandbox:
     ) -> None:
         self.stop()
 
-    # ---- HTTP ---------------------------------------------------------------------------------
+    # ---- HTTP -----------------------------------------------------------------------------------
 
     def request(
         self,
@@ -166,7 +166,7 @@ class Sandbox:
             raise SandboxHTTPError(status, payload)
         return payload
 
-    # ---- sellers and setup --------------------------------------------------------------------
+    # ---- sellers and setup ----------------------------------------------------------------------
 
     def create_seller(self, site_id: str = "MLA", **extra: Any) -> SellerInfo:
         raw = self._ok("POST", "/_sandbox/users", {"site_id": site_id, **extra}, auth=False)
@@ -193,7 +193,7 @@ class Sandbox:
         }
         return self._ok("POST", "/pos", body)
 
-    # ---- the customer, the clock, deliveries --------------------------------------------------
+    # ---- the customer, the clock, deliveries ----------------------------------------------------
 
     def scan(self, **selector: Any) -> Any:
         return self._ok("POST", "/_sandbox/scan", selector, auth=False)

@@ -1,10 +1,9 @@
 """Validation of in-store order bodies with Mercado Pago's own error keys and messages.
 
-Legacy ``/mpmobile`` bodies follow mp-api §3.7 (``invalid_items`` "items needed." ...); v2 /
-dynamic /
-hybrid bodies follow §4.2 (``invalid_total_amount`` "total_amount must be present." ...). Each
-check raises
-:class:`~mpqr.sandbox.errors.InstoreError` (400) with the documented key and description.
+Legacy ``/mpmobile`` bodies follow the documented legacy errors (``invalid_items`` "items needed."
+...); v2 / dynamic / hybrid bodies follow the documented v2 errors (``invalid_total_amount``
+"total_amount must be present." ...). Each check raises :class:`~mpqr.sandbox.errors.InstoreError`
+(400) with the documented key and description.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from mpqr.sandbox.api.common import is_digits
 from mpqr.sandbox.errors import InstoreError
 from mpqr.sandbox.models import Item, Seller
 from mpqr.sandbox.state import SandboxState
-from mpqr.sites import site
+from mpqr.sites import site, site_for_currency
 
 __all__ = [
     "MAX_AMOUNT",
@@ -46,14 +45,14 @@ def _is_number(value: object) -> bool:
 
 
 def normalise_url(value: object) -> str | None:
-    """``www.yourserver.com`` → ``http://www.yourserver.com``, as MP echoes it (mp-api §3.3)."""
+    """``www.yourserver.com`` → ``http://www.yourserver.com``, as MP echoes it."""
     if not isinstance(value, str) or not value.strip():
         return None
     url = value.strip()
     return url if "://" in url else f"http://{url}"
 
 
-# ---- legacy (mp-api §3.7) ---------------------------------------------------------------------
+# ---- legacy ------------------------------------------------------------------------------------
 
 
 def legacy_items(body: dict[str, Any], seller: Seller) -> list[Item]:
@@ -106,8 +105,6 @@ def _price(value: int | float, currency: str) -> Decimal:
 
 
 def site_decimals(currency: str) -> int:
-    from mpqr.sites import site_for_currency
-
     return site_for_currency(currency).decimals
 
 
@@ -126,7 +123,7 @@ def legacy_sponsor(body: dict[str, Any], seller: Seller, state: SandboxState) ->
         raise _bad("invalid_sponsor_id", "sponsor_id site must be the same as collector_id.")
 
 
-# ---- v2 / dynamic / hybrid (mp-api §4.2) ------------------------------------------------------
+# ---- v2 / dynamic / hybrid ---------------------------------------------------------------------
 
 
 def v2_order(body: dict[str, Any]) -> Decimal:

@@ -1,6 +1,4 @@
-"""Merchant orders (mp-api §9): ``GET /merchant_orders/{id}`` and ``GET
-/merchant_orders/search``.
-"""
+"""Merchant orders: ``GET /merchant_orders/{id}`` and ``GET /merchant_orders/search``."""
 
 from __future__ import annotations
 
@@ -52,7 +50,7 @@ def _mo_item(i: Item) -> dict[str, Any]:
 
 
 def render_mo(state: SandboxState, mo: MerchantOrder) -> dict[str, Any]:
-    """A merchant order as ``GET /merchant_orders/{id}`` returns it (mp-api §9.1)."""
+    """A merchant order as ``GET /merchant_orders/{id}`` returns it."""
     seller = state.data.sellers[mo.seller_id]
     view = state.mo_view(mo)
     payments = state.payments_of(mo)
@@ -165,7 +163,7 @@ _SEARCH_DOC = {
 async def search_merchant_orders(
     request: Request, state: StateDep, seller: SellerDep
 ) -> dict[str, Any]:
-    """Filters of mp-api §9 with paging: ``{elements, next_offset, total}``."""
+    """The documented filters, with paging: ``{elements, next_offset, total}``."""
     return search(state, seller, dict(request.query_params))
 
 

@@ -1,8 +1,8 @@
-"""Orders API for QR (mp-api §6): ``POST /v1/orders``, ``GET``, ``/cancel``, ``/refund``.
+"""Orders API for QR: ``POST /v1/orders``, ``GET``, ``/cancel``, ``/refund``.
 
 Errors use the Orders envelope ``{"errors": [{"code", "message", "details"}]}``.
-``X-Idempotency-Key`` is
-required on create: the same key with the same body answers the same order, with another body 409.
+``X-Idempotency-Key`` is required on create: the same key with the same body answers the same order,
+with another body 409.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def render_order(state: SandboxState, order: ApiOrder) -> dict[str, Any]:
     return out
 
 
-# ---- validation -------------------------------------------------------------------------------
+# ---- validation --------------------------------------------------------------------------------
 
 
 def _missing(path: str) -> OrdersError:
@@ -227,7 +227,7 @@ def _items(body: dict[str, Any], seller: Seller) -> list[Item]:
     return items
 
 
-# ---- routes -----------------------------------------------------------------------------------
+# ---- routes ------------------------------------------------------------------------------------
 
 
 @router.post("/v1/orders", status_code=201, openapi_extra=_SCHEMA)

@@ -1,4 +1,4 @@
-"""Payments and refunds (mp-api §10): get, search, refund (full / partial), list and get refunds."""
+"""Payments and refunds: get, search, refund (full / partial), list and get refunds."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def _details(amount: int | float) -> dict[str, Any]:
 
 
 def render_payment(state: SandboxState, p: Payment) -> dict[str, Any]:
-    """A payment as ``GET /v1/payments/{id}`` returns it (mp-api §10.2)."""
+    """A payment as ``GET /v1/payments/{id}`` returns it."""
     seller = state.data.sellers[p.seller_id]
     amount = money(p.transaction_amount)
     return {
@@ -216,8 +216,8 @@ async def get_payment(payment_id: str, state: StateDep, seller: SellerDep) -> di
 async def create_refund(
     payment_id: str, request: Request, state: StateDep, seller: SellerDep
 ) -> JSONResponse:
-    """Full refund without a body (or ``null``), partial with ``{"amount": x}``; X-Idempotency-Key
-    required.
+    """Full refund without a body (or ``null``), partial with ``{"amount": x}``;
+    X-Idempotency-Key required.
     """
     payment = _payment(state, seller, payment_id)
     key = request.headers.get("x-idempotency-key", "").strip()

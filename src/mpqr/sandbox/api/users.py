@@ -1,4 +1,4 @@
-"""``GET /users/me`` and ``POST /users/test_user`` (mp-api §2, §13.4)."""
+"""``GET /users/me`` and ``POST /users/test_user``."""
 
 from __future__ import annotations
 

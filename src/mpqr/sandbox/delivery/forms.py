@@ -1,7 +1,7 @@
 """Turn one :class:`~mpqr.sandbox.events.Notice` into the deliveries Mercado Pago would make (no
 I/O).
 
-Forms per topic (mp-api §11.2, §11.3):
+Forms per topic:
 
 - ``merchant_order``: IPN ``?topic=merchant_order&id=<mo>`` with ``{"resource":
   "<base>/merchant_orders/<mo>", "topic": "merchant_order"}``, then Webhooks

@@ -15,7 +15,8 @@ __all__ = ["ALLOWED", "Attempt", "Delivery", "DeliveryState", "Form"]
 
 class Form(StrEnum):
     """The two shapes Mercado Pago notifies in: legacy IPN (``?topic=&id=``) and Webhooks (JSON
-    body)."""
+    body).
+    """
 
     IPN = "ipn"
     WEBHOOK = "webhook"

@@ -120,7 +120,8 @@ class Outbox:
 
     def publish(self, notice: Notice) -> None:
         """Store the deliveries of ``notice`` (refused hosts are failed at once) and wake the
-        worker."""
+        worker.
+        """
         now = self._clock.now()
         with self._lock:
             created = build_deliveries(
@@ -233,7 +234,8 @@ class Outbox:
 
     async def stop(self) -> None:
         """Cancel the worker and in-flight attempts (they stay pending, and resume after a
-        restart)."""
+        restart).
+        """
         tasks = [t for t in (self._worker, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
@@ -247,7 +249,8 @@ class Outbox:
 
     def wake(self) -> None:
         """Re-check what is due now (after a publish, a resend, or a move of the virtual clock).
-        Callable from any thread."""
+        Callable from any thread.
+        """
         loop, event = self._loop, self._wakeup
         if loop is None or event is None or loop.is_closed():
             return
@@ -262,7 +265,8 @@ class Outbox:
 
     async def drain(self, timeout: float) -> None:  # noqa: ASYNC109 - the contract
         """Wait (real seconds, at most ``timeout``) until nothing is due now and nothing is in
-        flight. Does not move the clock. Raises TimeoutError if the outbox is still busy."""
+        flight. Does not move the clock. Raises TimeoutError if the outbox is still busy.
+        """
         changed = self._changed
         if changed is None:
             raise RuntimeError("Outbox.drain() before start()")

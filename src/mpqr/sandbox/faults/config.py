@@ -1,6 +1,7 @@
-"""The fault-injection configuration, validated: probabilities in 0..1, ranges ``[a, b]`` with ``0
-<= a <= b``, error statuses 4xx/5xx. Unknown keys are refused (a typo must not silently disable a
-fault)."""
+"""The fault-injection configuration, validated: probabilities in 0..1, ranges ``[a, b]`` with
+``0 <= a <= b``, error statuses 4xx/5xx. Unknown keys are refused (a typo must not silently
+disable a fault).
+"""
 
 from __future__ import annotations
 

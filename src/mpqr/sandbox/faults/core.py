@@ -92,7 +92,8 @@ class Faults:
 
     def decide_notification(self, key: str) -> NotificationDecision:
         """The fate of one notification attempt named by ``key`` (e.g. ``"<delivery
-        id>:<attempt>"``)."""
+        id>:<attempt>"``).
+        """
         n = self._config.notifications
         if not n.active:
             return _NO_NOTIFICATION_FAULT
