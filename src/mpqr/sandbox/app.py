@@ -28,7 +28,9 @@ from mpqr.clock import VirtualClock
 from mpqr.ids import IdFactory
 from mpqr.sandbox import api, control, delivery, faults, web
 from mpqr.sandbox.api.common import Family, bad_request, family_of
+from mpqr.sandbox.catalog import Fee
 from mpqr.sandbox.delivery import Outbox
+from mpqr.sandbox.delivery.forms import QrSignature
 from mpqr.sandbox.errors import ApiError, ControlError, SandboxError
 from mpqr.sandbox.faults import ApiFaultMiddleware, Faults
 from mpqr.sandbox.orders import expire_due
@@ -39,6 +41,8 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("mpqr.sandbox")
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+# What Mercado Pago writes in an IPN's "resource"; only written, never fetched by anyone here.
+MP_RESOURCE_HOST = "https://api.mercadolibre.com"
 
 
 class BaseUrl:
@@ -135,14 +139,19 @@ def create_app(
     notify_profile: str = "fast",
     allow_hosts: Collection[str] = (),
     sign_ipn: bool = False,
+    qr_signature: QrSignature = "none",
+    ipn_resource_host: str = MP_RESOURCE_HOST,
     legacy_auth_400: bool = False,
     v2_delete_204: bool = False,
     legacy_ttl_seconds: int = 600,
+    orders_ttl_seconds: int = 900,
+    time_zone: str | None = None,
+    fees: dict[str, Fee] | None = None,
     base_url: str | None = None,
     deliver: bool = True,
 ) -> FastAPI:
     """Build a sandbox app. ``deliver=False`` keeps notices in memory
-    (``app.state.outbox.notices``).
+    (``app.state.outbox.notices``); docs/sandbox.md describes every option.
     """
     saved = read_state_file(state_file) if state_file is not None else None
     if clock is None:
@@ -152,9 +161,12 @@ def create_app(
         legacy_auth_400=legacy_auth_400,
         v2_delete_204=v2_delete_204,
         legacy_ttl_seconds=legacy_ttl_seconds,
+        orders_ttl_seconds=orders_ttl_seconds,
+        time_zone=time_zone,
     )
     url = BaseUrl(base_url)
     state = SandboxState(clock=clock, seed=seed, options=options, base_url=url)
+    state.fee_overrides.update(fees or {})
     rt = _Runtime(state, url, None if state_file is None else os.fspath(state_file), seed)
     switchboard = Faults()
     if deliver:
@@ -165,6 +177,8 @@ def create_app(
             base_url=url,
             allow_hosts=allow_hosts,
             sign_ipn=sign_ipn,
+            qr_signature=qr_signature,
+            resource_base=url if ipn_resource_host == "sandbox" else lambda: ipn_resource_host,
             seed=seed,
             faults=switchboard,
         )

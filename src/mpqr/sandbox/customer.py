@@ -22,6 +22,7 @@ from decimal import Decimal
 from mpqr.errors import ValidationError
 from mpqr.qr.emvco import decode_mp_reference
 from mpqr.sandbox.errors import ControlError
+from mpqr.sandbox.instrument import charge, resolve
 from mpqr.sandbox.lifecycle import (
     DEFAULT_STATUS_DETAIL,
     PAYMENT_TRANSITIONS,
@@ -56,11 +57,18 @@ class Selector:
 
 @dataclass(frozen=True, slots=True)
 class PayRequest:
-    status: PaymentStatus = PaymentStatus.APPROVED
+    """One payment attempt. ``status`` ``None``: the cardholder name decides (else approved)."""
+
+    status: PaymentStatus | None = None
     status_detail: str | None = None
     amount: Decimal | None = None
     payer_email: str | None = None
     late: bool = False
+    payment_method_id: str | None = None
+    card_number: str | None = None
+    cardholder_name: str | None = None
+    installments: int = 1
+    payer_identification: dict[str, str] | None = None
 
 
 # ---- scanning ----------------------------------------------------------------------------------
@@ -238,14 +246,23 @@ def _new_payment(
     state: SandboxState, mo: MerchantOrder, req: PayRequest, amount: Decimal
 ) -> Payment:
     seller = state.data.sellers[mo.seller_id]
+    paid_with = resolve(
+        seller,
+        status=req.status,
+        status_detail=req.status_detail,
+        card_number=req.card_number,
+        cardholder_name=req.cardholder_name,
+        payment_method_id=req.payment_method_id,
+        installments=req.installments,
+    )
     now = state.now()
     payer_id = state.ids.number(10)
     payment = Payment(
         id=state.new_number(state.data.payments, 11),
         seller_id=seller.id,
         mo_id=mo.id,
-        status=req.status,
-        status_detail=req.status_detail or DEFAULT_STATUS_DETAIL[req.status],
+        status=paid_with.status,
+        status_detail=paid_with.status_detail,
         transaction_amount=amount,
         currency_id=site(seller.site_id).currency_id,
         description=mo.items[0].title if mo.items else None,
@@ -257,9 +274,17 @@ def _new_payment(
         notification_url=mo.notification_url,
         api_order_id=mo.source_id if mo.source_kind is OrderKind.ORDERS else None,
         date_created=now,
-        date_approved=now if req.status is PaymentStatus.APPROVED else None,
+        date_approved=now if paid_with.status is PaymentStatus.APPROVED else None,
         date_last_updated=now,
+        payment_method_id=paid_with.method.id,
+        payment_type_id=paid_with.method.payment_type_id,
+        installments=paid_with.installments,
+        card_number=paid_with.card_number,
+        cardholder_name=paid_with.cardholder_name,
+        payer_identification=req.payer_identification or {},
     )
+    if payment.status is PaymentStatus.APPROVED:
+        charge(state, payment)
     state.data.payments[payment.id] = payment
     mo.payment_ids.append(payment.id)
     state.payment_changed(payment, created=True)
@@ -300,6 +325,7 @@ def settle(
         payment.status_detail = detail or DEFAULT_STATUS_DETAIL[status]
         if status is PaymentStatus.APPROVED:
             payment.date_approved = state.now()
+            charge(state, payment)
         state.payment_changed(payment, created=False)
         mo = state.data.merchant_orders[payment.mo_id]
         _after_payment(state, mo, payment)

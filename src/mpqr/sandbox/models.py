@@ -53,6 +53,7 @@ class Seller(_Model):
     password: str = Field(default="", repr=False)
     business_name: str | None = None
     date_created: datetime
+    test_user: bool = True  # MP's test users: ``ORDTST…`` order ids, ``is_test: true``
 
 
 class Store(_Model):
@@ -180,6 +181,14 @@ class Payment(_Model):
     date_created: datetime
     date_approved: datetime | None = None
     date_last_updated: datetime
+    payment_method_id: str = "account_money"
+    payment_type_id: str = "account_money"
+    installments: int = 1
+    card_number: str | None = None
+    cardholder_name: str | None = None
+    payer_identification: dict[str, str] = Field(default_factory=dict)
+    fee_amount: Decimal = Decimal(0)  # mercadopago_fee, fixed when the payment is approved
+    release_days: int = 0
 
 
 class Refund(_Model):
@@ -188,6 +197,7 @@ class Refund(_Model):
     seller_id: int
     amount: Decimal
     date_created: datetime
+    order_refund_id: str | None = None  # ``REF01…`` when made through the Orders API
 
 
 class ApiOrder(_Model):

@@ -78,6 +78,7 @@ def create_instore(
         external_reference=_opt_str(body.get("external_reference")),
         notification_url=url,
         sponsor_id=_opt_int((body.get("sponsor") or {}).get("id")),
+        preference_id=f"{seller.id}-{state.ids.uuid4()}",  # "<collector>-<uuid>", as MP shows
     )
     order = InstoreOrder(
         id=order_id,

@@ -33,7 +33,8 @@ def create_api_order(
     total: Decimal,
     expires_at: datetime | None,
 ) -> ApiOrder:
-    order_id = state.new_key(state.data.api_orders, lambda: state.ids.ulid("ORD"))
+    prefix = "ORDTST" if seller.test_user else "ORD"  # test users' orders are ORDTST01…
+    order_id = state.new_key(state.data.api_orders, lambda: state.new_ulid(prefix))
     url = body.get("notification_url")
     mo = new_merchant_order(
         state,
@@ -45,6 +46,7 @@ def create_api_order(
         pos=pos,
         external_reference=_str_or_none(body.get("external_reference")),
         notification_url=None,
+        preference_id=f"{seller.id}-{state.ids.uuid4()}",
     )
     now = state.now()
     order = ApiOrder(
@@ -55,7 +57,7 @@ def create_api_order(
         external_pos_id=pos.external_id or "",
         pos_id=pos.id,
         total_amount=total,
-        transaction_id=state.ids.ulid("PAY"),
+        transaction_id=state.new_ulid("PAY"),
         notification_url=url if isinstance(url, str) and url else None,
         expires_at=expires_at,
         created_at=now,

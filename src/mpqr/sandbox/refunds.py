@@ -93,6 +93,7 @@ def _record(state: SandboxState, payment: Payment, value: Decimal) -> Refund:
         seller_id=payment.seller_id,
         amount=value,
         date_created=state.now(),
+        order_refund_id=state.new_ulid("REF") if payment.api_order_id else None,
     )
     state.data.refunds[refund.id] = refund
     payment.refund_ids.append(refund.id)
@@ -102,6 +103,8 @@ def _record(state: SandboxState, payment: Payment, value: Decimal) -> Refund:
             PAYMENT_TRANSITIONS, payment.status, PaymentStatus.REFUNDED
         )
         payment.status_detail = "refunded"
+    else:
+        payment.status_detail = "partially_refunded"
     state.payment_changed(payment, created=False)
     mo = state.data.merchant_orders.get(payment.mo_id)
     if mo is not None:

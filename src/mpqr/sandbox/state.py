@@ -19,14 +19,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
 from mpqr.ids import IdFactory
+from mpqr.sandbox.catalog import Fee
 from mpqr.sandbox.errors import ApiError
 from mpqr.sandbox.events import Notice, NoticeSink, Topic
 from mpqr.sandbox.lifecycle import MOView, OrderKind, PaymentView, derive_merchant_order
 from mpqr.sandbox.models import MerchantOrder, Payment, Pos, Seller, StateData
+from mpqr.sandbox.zones import ulid, zone_for
 from mpqr.sites import site
 
 __all__ = ["AdvancingClock", "MemorySink", "SandboxOptions", "SandboxState"]
@@ -52,11 +54,16 @@ class SandboxOptions:
     - ``v2_delete_204``: DELETE of a POS with no order answers 204 instead of the documented 500
       ``in_store_order_creation_error`` "Failed to delete order.".
     - ``legacy_ttl_seconds``: the default life of a legacy order (MP: 10 minutes).
+    - ``orders_ttl_seconds``: the life of an Orders API order sent without ``expiration_time``
+      (MP: 15 minutes, every mode).
+    - ``time_zone``: write every date in this IANA zone (or ``UTC``) instead of the site's own.
     """
 
     legacy_auth_400: bool = False
     v2_delete_204: bool = False
     legacy_ttl_seconds: int = 600
+    orders_ttl_seconds: int = 900
+    time_zone: str | None = None
 
 
 class MemorySink:
@@ -95,6 +102,8 @@ class SandboxState:
         self.data = StateData()
         self.ids = IdFactory(seed)
         self._tokens: dict[str, int] = {}
+        # fee overrides per "SITE:payment_type_id" (CLI --fee, PUT /_sandbox/fees)
+        self.fee_overrides: dict[str, Fee] = {}
         # the earliest expiry among live orders (None = unknown: scan on the next check)
         self.next_expiry: datetime | None = None
 
@@ -102,6 +111,14 @@ class SandboxState:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def zone(self, site_id: str) -> tzinfo:
+        """The zone this sandbox writes ``site_id``'s dates in."""
+        return zone_for(site_id, self.options.time_zone)
+
+    def new_ulid(self, prefix: str) -> str:
+        """An Orders API style id: ``prefix`` + a ULID on the virtual clock (``ORD01K…``)."""
+        return prefix + ulid(self.now(), self.ids.ulid())
 
     def new_number(self, taken: Mapping[int, Any], digits: int) -> int:
         """A fresh numeric id of ``digits`` digits not already in ``taken``."""
@@ -123,7 +140,9 @@ class SandboxState:
 
     # ---- sellers and auth -----------------------------------------------------------------------
 
-    def create_seller(self, site_id: str, *, nickname: str | None = None) -> Seller:
+    def create_seller(
+        self, site_id: str, *, nickname: str | None = None, test_user: bool = True
+    ) -> Seller:
         """A new seller account on ``site_id`` with an MP-shaped access token and a webhook
         secret.
         """
@@ -143,6 +162,7 @@ class SandboxState:
                 application_id=app_id,
                 password=f"qatest{self.ids.number(4)}",
                 date_created=self.now(),
+                test_user=test_user,
             )
             self.data.sellers[user_id] = seller
             self._tokens[token] = user_id
@@ -215,7 +235,7 @@ class SandboxState:
                 topic=topic,
                 resource_id=str(resource_id),
                 action=action,
-                at=self.now(),
+                at=self.now().astimezone(self.zone(seller.site_id)) if seller else self.now(),
                 status=status,
                 version=version,
                 application_id=seller.application_id if seller else None,

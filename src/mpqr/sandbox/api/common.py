@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -22,6 +21,7 @@ from mpqr.sandbox.errors import (
 from mpqr.sandbox.models import Seller
 from mpqr.sandbox.state import SandboxState
 from mpqr.sandbox.syntax import is_alnum, is_digits
+from mpqr.sandbox.zones import iso, iso_z
 
 __all__ = [
     "Family",
@@ -157,16 +157,6 @@ _MISSING_BODY: dict[Family, str] = {
 def money(value: Decimal) -> int | float:
     """MP renders amounts as JSON numbers: ``120`` or ``120.5``."""
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def iso(dt: datetime | None) -> str | None:
-    """MP's date format, with milliseconds and offset: ``2019-04-02T14:35:35.000+00:00``."""
-    return None if dt is None else dt.isoformat(timespec="milliseconds")
-
-
-def iso_z(dt: datetime) -> str:
-    """The Orders API's date format: ``2025-08-21T19:32:21.621Z``."""
-    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def page_params(limit: str | None, offset: str | None, *, default: int = 30) -> tuple[int, int]:

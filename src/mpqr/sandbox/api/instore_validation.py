@@ -59,13 +59,18 @@ def legacy_items(body: dict[str, Any], seller: Seller) -> list[Item]:
     raw = body.get("items")
     if raw is None or raw == []:
         raise _bad("invalid_items", "items needed.")
-    if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
+    if not isinstance(raw, list):  # MP rejects the whole body then (sdk-php#171)
+        raise _bad("invalid_preference_body", "Invalid preference_body")
+    if not all(isinstance(i, dict) for i in raw):
         raise _bad("invalid_items", "items invalid. Wrong format")
     currency = site(seller.site_id).currency_id
     items = [_legacy_item(i, currency) for i in raw]
     total = sum((i.unit_price * i.quantity for i in items), Decimal(0))
     if total > MAX_AMOUNT:
-        raise _bad("invalid_items", "amount cannot be paid with Mercado Pago.")
+        raise _bad(
+            "invalid_items",
+            f"amount cannot be paid with Mercado Pago: the total {total} is above {MAX_AMOUNT}.",
+        )
     return items
 
 
@@ -77,8 +82,10 @@ def _legacy_item(raw: dict[str, Any], currency: str) -> Item:
     quantity = raw.get("quantity")
     if quantity is None:
         raise _bad("invalid_items", "quantity needed.")
-    if not _is_number(quantity) or int(quantity) != quantity or quantity < 1:
+    if not _is_number(quantity):
         raise _bad("invalid_items", "quantity must be a number.")
+    if int(quantity) != quantity or quantity < 1:
+        raise _bad("invalid_items", f"quantity must be a positive integer: got {quantity}")
     price = raw.get("unit_price")
     if price is None:
         raise _bad("invalid_items", "unit_price needed.")
@@ -99,8 +106,13 @@ def _price(value: int | float, currency: str) -> Decimal:
     amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     decimals = site_decimals(currency)
     places = -amount.normalize().as_tuple().exponent  # type: ignore[operator]
-    if amount <= 0 or not amount.is_finite() or max(places, 0) > decimals:
-        raise _bad("invalid_items", "unit_price invalid.")
+    if amount <= 0 or not amount.is_finite():
+        raise _bad("invalid_items", f"unit_price invalid: it must be greater than 0: got {value}")
+    if max(places, 0) > decimals:
+        rule = "whole numbers" if decimals == 0 else f"at most {decimals} decimals"
+        raise _bad("invalid_items", f"unit_price invalid: {currency} takes {rule}: got {value}")
+    if amount > MAX_AMOUNT:
+        raise _bad("invalid_items", f"unit_price invalid: the limit is {MAX_AMOUNT}: got {value}")
     return amount
 
 

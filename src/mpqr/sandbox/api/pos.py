@@ -54,6 +54,7 @@ def qr_code(state: SandboxState, pos: Pos) -> str:
 
 def render_pos(state: SandboxState, pos: Pos, base: str, *, full: bool = False) -> dict[str, Any]:
     root = f"{base}/qr/{pos.id}"
+    zone = state.zone(state.data.sellers[pos.seller_id].site_id)
     body: dict[str, Any] = {
         "id": pos.id,
         "qr": {
@@ -62,8 +63,8 @@ def render_pos(state: SandboxState, pos: Pos, base: str, *, full: bool = False) 
             "template_image": f"{root}/template_{pos.uuid}.png",
         },
         "status": pos.status,
-        "date_created": iso(pos.date_created),
-        "date_last_updated": iso(pos.date_last_updated),
+        "date_created": iso(pos.date_created, zone),
+        "date_last_updated": iso(pos.date_last_updated, zone),
         "uuid": pos.uuid,
         "user_id": pos.seller_id,
         "name": pos.name,

@@ -106,6 +106,7 @@ class Delivery:
     body: dict[str, Any]
     signed: bool
     created_at: datetime
+    forged: bool = False  # signed, but not with the seller's secret: it never verifies
     state: DeliveryState = DeliveryState.PENDING
     next_attempt_at: datetime | None = None
     first_attempt_at: datetime | None = None
@@ -132,6 +133,7 @@ class Delivery:
             "query": dict(self.query),
             "body": self.body,
             "signed": self.signed,
+            "forged": self.forged,
             "created_at": _iso(self.created_at),
             "state": self.state.value,
             "next_attempt_at": _iso(self.next_attempt_at),
