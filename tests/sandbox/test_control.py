@@ -157,7 +157,7 @@ def test_real_delivery_through_the_outbox(receiver: _Receiver) -> None:
             f"/mp/notifications?source_news=ipn&topic=payment&id={paid['payment']['id']}" in paths
         )
         resources = [r["body"].get("resource") for r in receiver.received]
-        assert f"{sb.base_url}/merchant_orders/{mo_id}" in resources
+        assert f"https://api.mercadolibre.com/merchant_orders/{mo_id}" in resources  # MP default
 
 
 def test_api_faults_hit_mp_paths_only(env: Env) -> None:
