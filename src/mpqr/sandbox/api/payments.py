@@ -242,6 +242,7 @@ def _in_range(state: SandboxState, query: dict[str, str]) -> Callable[[Payment],
             return True
         if value is None:
             return False
+        value = value.replace(microsecond=value.microsecond // 1000 * 1000)  # as rendered
         return (begin is None or value >= begin) and (end is None or value <= end)
 
     return check
