@@ -14,7 +14,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Collection
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -43,6 +43,15 @@ log = logging.getLogger("mpqr.sandbox")
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
 # What Mercado Pago writes in an IPN's "resource"; only written, never fetched by anyone here.
 MP_RESOURCE_HOST = "https://api.mercadolibre.com"
+
+
+class DeliveryOptions(TypedDict, total=False):
+    """How notifications are sent (docs/sandbox-delivery.md)."""
+
+    notify_profile: str  # "fast" (default), "mp", "mp-ipn", "mp-webhooks"
+    allow_hosts: Collection[str]
+    sign_ipn: bool
+    qr_signature: QrSignature  # "none" (default, as Mercado Pago), "invalid", "valid"
 
 
 class BaseUrl:
@@ -136,10 +145,6 @@ def create_app(
     seed: int | None = None,
     clock: AdvancingClock | None = None,
     state_file: str | os.PathLike[str] | None = None,
-    notify_profile: str = "fast",
-    allow_hosts: Collection[str] = (),
-    sign_ipn: bool = False,
-    qr_signature: QrSignature = "none",
     ipn_resource_host: str = MP_RESOURCE_HOST,
     legacy_auth_400: bool = False,
     v2_delete_204: bool = False,
@@ -149,9 +154,11 @@ def create_app(
     fees: dict[str, Fee] | None = None,
     base_url: str | None = None,
     deliver: bool = True,
+    **delivery: Unpack[DeliveryOptions],
 ) -> FastAPI:
     """Build a sandbox app. ``deliver=False`` keeps notices in memory
-    (``app.state.outbox.notices``); docs/sandbox.md describes every option.
+    (``app.state.outbox.notices``); ``delivery`` takes ``notify_profile``, ``allow_hosts``,
+    ``sign_ipn`` and ``qr_signature``. docs/sandbox.md describes every option.
     """
     saved = read_state_file(state_file) if state_file is not None else None
     if clock is None:
@@ -170,22 +177,31 @@ def create_app(
     rt = _Runtime(state, url, None if state_file is None else os.fspath(state_file), seed)
     switchboard = Faults()
     if deliver:
-        rt.outbox = Outbox(
-            clock=clock,
-            profile=notify_profile,
-            secret_for=state.secret_for,
-            base_url=url,
-            allow_hosts=allow_hosts,
-            sign_ipn=sign_ipn,
-            qr_signature=qr_signature,
-            resource_base=url if ipn_resource_host == "sandbox" else lambda: ipn_resource_host,
-            seed=seed,
-            faults=switchboard,
-        )
-        state.sink = rt.outbox
+        rt.outbox = state.sink = _outbox(state, url, switchboard, ipn_resource_host, delivery)
     if saved is not None:
         _load(rt, saved)
     return _build(rt, clock, switchboard)
+
+
+def _outbox(
+    state: SandboxState,
+    url: BaseUrl,
+    switchboard: Faults,
+    resource_host: str,
+    delivery: DeliveryOptions,
+) -> Outbox:
+    return Outbox(
+        clock=state.clock,
+        profile=delivery.get("notify_profile", "fast"),
+        allow_hosts=delivery.get("allow_hosts", ()),
+        sign_ipn=delivery.get("sign_ipn", False),
+        qr_signature=delivery.get("qr_signature", "none"),
+        secret_for=state.secret_for,
+        base_url=url,
+        resource_base=url if resource_host == "sandbox" else lambda: resource_host,
+        faults=switchboard,
+        seed=state.seed,
+    )
 
 
 def _load(rt: _Runtime, saved: dict[str, Any]) -> None:
