@@ -157,7 +157,7 @@ def test_real_delivery_through_the_outbox(receiver: _Receiver) -> None:
             f"/mp/notifications?source_news=ipn&topic=payment&id={paid['payment']['id']}" in paths
         )
         resources = [r["body"].get("resource") for r in receiver.received]
-        assert f"{sb.base_url}/merchant_orders/{mo_id}" in resources
+        assert f"https://api.mercadolibre.com/merchant_orders/{mo_id}" in resources  # MP default
 
 
 def test_api_faults_hit_mp_paths_only(env: Env) -> None:
@@ -179,3 +179,18 @@ def test_control_plane_reads_json_whatever_the_content_type(env: Env) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert (r.status_code, r.json()["currency_id"]) == (201, "UYU")
+
+
+def test_ipn_resource_host_switch(receiver: _Receiver) -> None:
+    with Sandbox(seed=6, ipn_resource_host="sandbox", notify_profile="mp") as sb:
+        sb.create_pos("CAJA1")
+        assert sb.seller is not None
+        item = {"title": "Pan", "currency_id": "ARS", "unit_price": 10, "quantity": 1}
+        body = {"notification_url": receiver.url + "?source_news=ipn", "items": [item]}
+        assert sb.request("POST", f"/mpmobile/instore/qr/{sb.seller.id}/CAJA1", body)[0] == 200
+        mo_id = sb.pay(user_id=sb.seller.id, external_pos_id="CAJA1")["merchant_order"]["id"]
+        sb.wait_for_deliveries(
+            lambda ds: len(ds) == 3 and all(d["state"] == "delivered" for d in ds)
+        )
+        resources = [r["body"].get("resource") for r in receiver.received]
+        assert f"{sb.base_url}/merchant_orders/{mo_id}" in resources

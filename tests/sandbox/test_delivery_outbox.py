@@ -16,6 +16,7 @@ from aiohttp import web
 from multidict import CIMultiDict
 
 from mpqr.clock import VirtualClock
+from mpqr.errors import SignatureError
 from mpqr.notifications import parse_notification, verify_signature
 from mpqr.sandbox.delivery import (
     AiohttpTransport,
@@ -158,7 +159,7 @@ def assert_common_headers(seen: Seen) -> None:
 async def test_merchant_order_sends_ipn_then_signed_webhook(
     receiver: Receiver, make_outbox: MakeOutbox
 ) -> None:
-    outbox = await make_outbox()
+    outbox = await make_outbox(qr_signature="valid")
     outbox.publish(mo_notice(f"{receiver.url}/hooks/mp?shop=1"))
     await outbox.drain(5)
     ipn, wh = receiver.seen
@@ -191,6 +192,36 @@ async def test_merchant_order_sends_ipn_then_signed_webhook(
         secrets=SECRET,
     )
     assert [d.state for d in outbox.deliveries()] == [DeliveryState.DELIVERED] * 2
+
+
+async def test_qr_webhooks_are_not_verifiable_by_default(
+    receiver: Receiver, make_outbox: MakeOutbox
+) -> None:
+    """Mercado Pago: QR notifications cannot be verified with the secret signature."""
+    outbox = await make_outbox()
+    outbox.publish(mo_notice(f"{receiver.url}/a"))
+    outbox.publish(payment_notice(f"{receiver.url}/a"))
+    await outbox.drain(5)
+    assert len(receiver.seen) == 4
+    assert all("x-signature" not in seen.headers for seen in receiver.seen)
+
+
+async def test_qr_signature_invalid_never_verifies(
+    receiver: Receiver, make_outbox: MakeOutbox
+) -> None:
+    outbox = await make_outbox(qr_signature="invalid")
+    outbox.publish(mo_notice(f"{receiver.url}/a"))
+    await outbox.drain(5)
+    ipn, wh = receiver.seen
+    assert "x-signature" not in ipn.headers
+    assert wh.headers["x-signature"].startswith("ts=")
+    with pytest.raises(SignatureError):
+        verify_signature(
+            header=wh.headers["x-signature"],
+            data_id=wh.query["data.id"],
+            request_id=wh.headers["x-request-id"],
+            secrets=SECRET,
+        )
 
 
 async def test_payment_sends_webhook_then_ipn_and_both_parse(

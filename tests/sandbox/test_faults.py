@@ -48,7 +48,12 @@ def test_defaults_are_all_off() -> None:
     assert config.model_dump(mode="json") == {
         "seed": 0,
         "notifications": {"drop": 0.0, "duplicate": 0.0, "delay_ms": [0, 0], "reorder": 0.0},
-        "api": {"error_rate": 0.0, "error_statuses": [500, 503, 429], "latency_ms": [0, 0]},
+        "api": {
+            "error_rate": 0.0,
+            "error_statuses": [500, 503, 429],
+            "latency_ms": [0, 0],
+            "alias_obtainment_error": 0.0,
+        },
     }
     f = Faults(config)
     assert not f.api_active
@@ -209,7 +214,8 @@ async def test_put_and_get_faults() -> None:
         put = await client.put("/_sandbox/faults", json=config)
         got = await client.get("/_sandbox/faults")
     assert put.status_code == 200
-    assert put.json() == config == got.json()
+    assert put.json() == got.json()
+    assert put.json() == {**config, "api": {**config["api"], "alias_obtainment_error": 0.0}}
     assert f.config.seed == 42
 
 

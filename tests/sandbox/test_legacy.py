@@ -36,7 +36,7 @@ def test_post_and_delete_by_numeric_pos_id(env: Env, pos: dict[str, Any]) -> Non
     [
         (None, "items needed."),
         ([], "items needed."),
-        ("x", "items invalid. Wrong format"),
+        ([1], "items invalid. Wrong format"),
         ([{"unit_price": 1, "quantity": 1}], "currency_id needed."),
         ([{"currency_id": "BRL", "unit_price": 1, "quantity": 1}], "currency_id invalid."),
         ([{"currency_id": "ARS", "unit_price": 1}], "quantity needed."),
@@ -46,11 +46,25 @@ def test_post_and_delete_by_numeric_pos_id(env: Env, pos: dict[str, Any]) -> Non
             [{"currency_id": "ARS", "unit_price": "1", "quantity": 1}],
             "unit_price must be a number.",
         ),
-        ([{"currency_id": "ARS", "unit_price": 1.234, "quantity": 1}], "unit_price invalid."),
-        ([{"currency_id": "ARS", "unit_price": -5, "quantity": 1}], "unit_price invalid."),
+        (
+            [{"currency_id": "ARS", "quantity": 0, "unit_price": 1}],
+            "quantity must be a positive integer: got 0",
+        ),
+        (
+            [{"currency_id": "ARS", "unit_price": 1.234, "quantity": 1}],
+            "unit_price invalid: ARS takes at most 2 decimals: got 1.234",
+        ),
+        (
+            [{"currency_id": "ARS", "unit_price": -5, "quantity": 1}],
+            "unit_price invalid: it must be greater than 0: got -5",
+        ),
+        (
+            [{"currency_id": "ARS", "unit_price": 100000000, "quantity": 1}],
+            "unit_price invalid: the limit is 99999999: got 100000000",
+        ),
         (
             [{"currency_id": "ARS", "unit_price": 99999999, "quantity": 2}],
-            "amount cannot be paid with Mercado Pago.",
+            "amount cannot be paid with Mercado Pago: the total 199999998 is above 99999999.",
         ),
     ],
 )
@@ -61,6 +75,20 @@ def test_item_validation_uses_mp_keys(
     r = env.http.post(f"/mpmobile/instore/qr/{env.uid}/CAJA1", json=body)
     assert r.status_code == 400
     assert r.json() == {"error": "invalid_items", "message": message, "status": 400, "causes": []}
+
+
+@pytest.mark.parametrize("items", ["x", {"title": "not a list"}])
+def test_items_not_a_list_is_an_invalid_preference_body(
+    env: Env, pos: dict[str, Any], items: Any
+) -> None:
+    """What Mercado Pago answers (sdk-php issue 171), not invalid_items."""
+    r = env.http.post(f"/mpmobile/instore/qr/{env.uid}/CAJA1", json={"items": items})
+    assert r.json() == {
+        "error": "invalid_preference_body",
+        "message": "Invalid preference_body",
+        "status": 400,
+        "causes": [],
+    }
 
 
 def test_clp_needs_whole_numbers() -> None:
@@ -75,7 +103,7 @@ def test_clp_needs_whole_numbers() -> None:
         assert (status, body["error"], body["message"]) == (
             400,
             "invalid_items",
-            "unit_price invalid.",
+            "unit_price invalid: CLP takes whole numbers: got 1000.5",
         )
         item["unit_price"] = 1000
         assert sb.request("POST", path, {"items": [item]})[0] == 200

@@ -21,12 +21,7 @@ def sdk_env() -> Iterator[tuple[Sandbox, Any, dict[str, Any]]]:
         body = {"external_reference": "SDK-1", "items": [item]}
         assert sb.request("POST", f"/mpmobile/instore/qr/{sb.seller.id}/CAJA1", body)[0] == 200
         paid = sb.pay(pos_id=pos["id"])
-        saved = Config._Config__api_base_url  # type: ignore[attr-defined]
-        Config._Config__api_base_url = sb.base_url  # type: ignore[attr-defined]
-        try:
-            yield sb, mercadopago.SDK(sb.seller.access_token), paid
-        finally:
-            Config._Config__api_base_url = saved  # type: ignore[attr-defined]
+        yield sb, sb.mercadopago_sdk(), paid  # the SDK's public http_client seam, no patching
     assert Config._Config__api_base_url == "https://api.mercadopago.com"  # type: ignore[attr-defined]
 
 
@@ -73,8 +68,8 @@ def test_refunds(sdk_env: tuple[Sandbox, Any, dict[str, Any]]) -> None:
 
 
 def test_errors_reach_the_sdk(sdk_env: tuple[Sandbox, Any, dict[str, Any]]) -> None:
-    _sb, _, _ = sdk_env
-    bad = mercadopago.SDK("APP_USR-1-2-3-4")
+    sb, _, _ = sdk_env
+    bad = sb.mercadopago_sdk("APP_USR-1-2-3-4")
     got = bad.merchant_order().get(1)
     assert (got["status"], got["response"]["error"]) == (401, "unauthorized")
 

@@ -16,8 +16,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from mpqr.clock import FrozenClock
-from mpqr.sandbox.api.pos import add_pos
-from mpqr.sandbox.api.stores import add_store
 from mpqr.sandbox.customer import PayRequest, Selector, pay, scan, settle
 from mpqr.sandbox.errors import SandboxError
 from mpqr.sandbox.lifecycle import (
@@ -28,9 +26,11 @@ from mpqr.sandbox.lifecycle import (
     PaymentStatus,
 )
 from mpqr.sandbox.models import Item
-from mpqr.sandbox.orders import create_instore, create_legacy, expire_due, retire_pos_order
+from mpqr.sandbox.orders import create_instore, create_legacy, expire_due
 from mpqr.sandbox.refunds import refund_payment
+from mpqr.sandbox.slots import retire_pos_order
 from mpqr.sandbox.state import SandboxState
+from mpqr.sandbox.stores_pos import add_pos, add_store
 
 STATUSES = st.sampled_from(
     [

@@ -35,8 +35,8 @@ def _create(env: Env, key: str = "k-1", **extra: Any) -> Any:
 
 def test_create_static_order(env: Env, pos: dict[str, Any]) -> None:
     order = _create(env)
-    assert order["id"].startswith("ORD")
-    assert len(order["id"]) == 29
+    assert order["id"].startswith("ORDTST01")  # the sandbox's sellers are test users
+    assert len(order["id"]) == 32
     assert (order["status"], order["status_detail"], order["type"]) == ("created", "created", "qr")
     assert (order["currency"], order["country_code"], order["user_id"]) == (
         "ARS",
@@ -46,7 +46,8 @@ def test_create_static_order(env: Env, pos: dict[str, Any]) -> None:
     assert order["total_amount"] == "50.00"
     assert order["created_date"].endswith("Z")
     tx = order["transactions"]["payments"][0]
-    assert tx["id"].startswith("PAY")
+    assert tx["id"].startswith("PAY01")
+    assert len(tx["id"]) == 29
     assert (tx["amount"], tx["status"], tx["status_detail"]) == (
         "50.00",
         "created",
@@ -78,9 +79,9 @@ def test_idempotency(env: Env) -> None:
         ({"transactions": None}, "required_properties", "missing properties: '$.transactions'"),
         ({"type": "point"}, "invalid_properties", "type must be 'qr'"),
         (
-            {"total_amount": "50"},
+            {"total_amount": "50.5"},
             "invalid_properties",
-            "total_amount must be positive with exactly two decimals",
+            'total_amount must be positive with two decimals or none, e.g. "50.00"',
         ),
         (
             {"total_amount": "60.00"},
@@ -189,14 +190,26 @@ def test_refund_partial_then_total(env: Env, pos: dict[str, Any]) -> None:
 
 
 def test_dynamic_and_hybrid_modes(env: Env, pos: dict[str, Any]) -> None:
-    dyn = _create(env, "d", config={"qr": {"external_pos_id": "CAJA1", "mode": "dynamic"}})
+    dyn = _create(
+        env,
+        "d",
+        external_reference="dyn",
+        config={"qr": {"external_pos_id": "CAJA1", "mode": "dynamic"}},
+    )
+    assert "qr_data" not in dyn  # only type_response.qr_data, as Mercado Pago answers
+    dyn["qr_data"] = dyn["type_response"]["qr_data"]
     ref = decode_mp_reference(dyn["qr_data"])
     assert ref.order_id == dyn["id"]
     assert env.control("scan", {"pos_id": pos["id"]}, 200)["order"] is None
     assert env.control("scan", {"qr_data": dyn["qr_data"]}, 200)["order"]["total_amount"] == 50
-    hyb = _create(env, "h", config={"qr": {"external_pos_id": "CAJA1", "mode": "hybrid"}})
+    hyb = _create(
+        env,
+        "h",
+        external_reference="hyb",
+        config={"qr": {"external_pos_id": "CAJA1", "mode": "hybrid"}},
+    )
     by_pos = env.control("scan", {"pos_id": pos["id"]}, 200)
-    by_qr = env.control("scan", {"qr_data": hyb["qr_data"]}, 200)
+    by_qr = env.control("scan", {"qr_data": hyb["type_response"]["qr_data"]}, 200)
     assert by_pos["merchant_order_id"] == by_qr["merchant_order_id"]
 
 

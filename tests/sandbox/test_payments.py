@@ -84,7 +84,7 @@ def test_merchant_order_search_filters_and_paging(env: Env, pos: dict[str, Any])
         env.http.get("/merchant_orders/search", params={"preference_id": pref}).json()["total"] == 3
     )
     assert env.http.get("/merchant_orders", params={"site_id": "MLB"}).json() == {
-        "elements": [],
+        "elements": None,
         "next_offset": 0,
         "total": 0,
     }

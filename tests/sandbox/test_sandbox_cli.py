@@ -92,3 +92,16 @@ def test_cli_help_lists_the_options() -> None:
     assert result.exit_code == 0
     for option in ("--host", "--port", "--state", "--seed", "--notify-profile", "--allow-host"):
         assert option in result.output
+
+
+def test_cli_accepts_the_documented_switches() -> None:
+    """``--notify-profile mp`` is documented, so it is accepted (it used to be refused)."""
+    wrong = CliRunner().invoke(main, ["sandbox", "--notify-profile", "bogus"])
+    assert wrong.exit_code == 2
+    assert "'fast', 'mp', 'mp-ipn', 'mp-webhooks'" in wrong.output
+    wrong = CliRunner().invoke(main, ["sandbox", "--fee", "MLA:credit_card=abc"])
+    assert wrong.exit_code == 2
+    assert "SITE:TYPE=RATE[/DAYS]" in wrong.output
+    help_text = CliRunner().invoke(main, ["sandbox", "--help"]).output
+    for option in ("--qr-signature", "--ipn-resource-host", "--time-zone", "--fee", "--sign-ipn"):
+        assert option in help_text

@@ -227,3 +227,35 @@ def test_dashboard_lists_the_pos_and_the_payment_live(
         assert page.evaluate("navigator.clipboard.readText()") == sb.seller.access_token
     finally:
         context.close()
+
+
+def test_pay_with_a_test_card_and_holder_name(
+    sb: Sandbox, seller_api: httpx.Client, phone: Page
+) -> None:
+    """Mercado Pago's test plan on the phone: pick the published test card, type the holder name."""
+    pos = sb.create_pos("CAJA1")
+    put_legacy_order(seller_api, sb, "CAJA1", ITEMS[:1])
+    phone.goto(f"/customer/{pos['id']}")
+    app = phone.locator("#app")
+    expect(app).to_have_attribute("data-screen", "order")
+    phone.get_by_text("Tarjeta de prueba").click()
+    expect(phone.locator("#pay-method option")).not_to_have_count(0)
+    phone.locator("#pay-method").select_option(label="master •••• 0604")
+    phone.get_by_label("Nombre del titular").fill("FUND")
+    phone.screenshot(path="/tmp/mpqr-web-customer-picker.png", full_page=True)
+    phone.get_by_role("button", name="Pagar con este medio").click()
+    expect(app).to_have_attribute("data-result", "rejected")
+    (mo,) = merchant_orders(seller_api)
+    (payment,) = mo["payments"]
+    assert (payment["status"], payment["status_detail"]) == (
+        "rejected",
+        "cc_rejected_insufficient_amount",
+    )
+    phone.get_by_role("button", name="Intentar de nuevo").click()
+    expect(phone.locator("#test-card")).to_have_attribute("open", "")  # still open: pay again
+    phone.locator("#pay-method").select_option(label="Dinero en cuenta")
+    phone.get_by_role("button", name="Pagar con este medio").click()
+    expect(app).to_have_attribute("data-result", "approved")
+    paid = seller_api.get("/v1/payments/search?external_reference=ORDER-42&status=approved")
+    assert paid.json()["results"][0]["payment_method_id"] == "account_money"
+    phone.screenshot(path="/tmp/mpqr-web-customer-test-card.png", full_page=True)

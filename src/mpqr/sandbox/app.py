@@ -1,34 +1,38 @@
 """The sandbox's app factory: ``create_app(...) -> FastAPI``. Nothing happens at import time.
 
 ``app.state.sandbox`` is the :class:`~.state.SandboxState`, ``app.state.clock`` the virtual clock,
-``app.state.outbox`` the notification outbox and ``app.state.faults`` the fault switchboard. The
-lifespan
-starts and stops the outbox and saves the state file; the state file (if any) is loaded here, so a
-CLI can
-print the seller's credentials before the server starts.
+``app.state.outbox`` the notification outbox (a :class:`~.state.MemorySink` when delivery is off)
+and ``app.state.faults`` the fault switchboard. The lifespan starts and stops the outbox and saves
+the state file; the state file (if any) is loaded here, so a CLI can print the seller's credentials
+before the server starts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 from collections.abc import AsyncIterator, Collection
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mpqr._version import __version__
 from mpqr.clock import VirtualClock
 from mpqr.ids import IdFactory
+from mpqr.sandbox import api, control, delivery, faults, web
 from mpqr.sandbox.api.common import Family, bad_request, family_of
+from mpqr.sandbox.catalog import Fee
+from mpqr.sandbox.delivery import Outbox
+from mpqr.sandbox.delivery.forms import QrSignature
 from mpqr.sandbox.errors import ApiError, ControlError, SandboxError
+from mpqr.sandbox.faults import ApiFaultMiddleware, Faults
 from mpqr.sandbox.orders import expire_due
 from mpqr.sandbox.persistence import read_state_file, write_state_file
 from mpqr.sandbox.state import AdvancingClock, SandboxOptions, SandboxState
@@ -37,6 +41,17 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("mpqr.sandbox")
 _READ_ONLY = frozenset({"GET", "HEAD", "OPTIONS"})
+# What Mercado Pago writes in an IPN's "resource"; only written, never fetched by anyone here.
+MP_RESOURCE_HOST = "https://api.mercadolibre.com"
+
+
+class DeliveryOptions(TypedDict, total=False):
+    """How notifications are sent (docs/sandbox-delivery.md)."""
+
+    notify_profile: str  # "fast" (default), "mp", "mp-ipn", "mp-webhooks"
+    allow_hosts: Collection[str]
+    sign_ipn: bool
+    qr_signature: QrSignature  # "none" (default, as Mercado Pago), "invalid", "valid"
 
 
 class BaseUrl:
@@ -51,7 +66,8 @@ class BaseUrl:
 
 def _json_by_default(scope: Scope) -> None:
     """Control-plane bodies are JSON whatever the Content-Type says (``curl -d '{...}'`` sends
-    form-urlencoded), as Mercado Pago's own endpoints read them."""
+    form-urlencoded), as Mercado Pago's own endpoints read them.
+    """
     if not scope["path"].startswith("/_sandbox/") or scope["method"] in _READ_ONLY:
         return
     headers = MutableHeaders(scope=scope)
@@ -101,8 +117,8 @@ class _Runtime:
         self.base_url = base_url
         self.state_file = state_file
         self.request_ids = IdFactory(None if seed is None else seed + 7919)
-        self.outbox: Any = None
-        self.version = _version()
+        self.outbox: Outbox | None = None  # None: delivery is off, notices stay in a MemorySink
+        self.version = __version__
 
     def learn_base_url(self, scope: Scope) -> None:
         headers = dict(scope.get("headers") or [])
@@ -112,7 +128,7 @@ class _Runtime:
 
     def snapshot(self) -> dict[str, Any]:
         clock_offset = getattr(self.state.clock, "offset", timedelta(0))
-        outbox = self.outbox.to_dict() if hasattr(self.outbox, "to_dict") else None
+        outbox = None if self.outbox is None else self.outbox.to_dict()
         return {
             "sandbox": self.state.to_dict(),
             "clock_offset_seconds": clock_offset.total_seconds(),
@@ -124,60 +140,25 @@ class _Runtime:
             write_state_file(self.state_file, self.snapshot())
 
 
-def _make_outbox(
-    state: SandboxState,
-    clock: AdvancingClock,
-    base_url: BaseUrl,
-    *,
-    profile: str,
-    allow_hosts: Collection[str],
-    sign_ipn: bool,
-    seed: int | None,
-    faults: Any,
-) -> Any:
-    """The delivery outbox (``mpqr.sandbox.delivery``), or ``None`` if that part is not
-    installed.
-    """
-    try:
-        from mpqr.sandbox.delivery import Outbox
-    except ImportError:  # pragma: no cover - the delivery part ships with mpqr
-        return None
-    return Outbox(
-        clock=clock,
-        profile=profile,
-        secret_for=state.secret_for,
-        base_url=base_url,
-        allow_hosts=allow_hosts,
-        sign_ipn=sign_ipn,
-        seed=seed,
-        faults=faults,
-    )
-
-
-def _make_faults() -> Any:
-    try:
-        from mpqr.sandbox.faults import Faults
-    except ImportError:  # pragma: no cover
-        return None
-    return Faults()
-
-
 def create_app(
     *,
     seed: int | None = None,
     clock: AdvancingClock | None = None,
     state_file: str | os.PathLike[str] | None = None,
-    notify_profile: str = "fast",
-    allow_hosts: Collection[str] = (),
-    sign_ipn: bool = False,
+    ipn_resource_host: str = MP_RESOURCE_HOST,
     legacy_auth_400: bool = False,
     v2_delete_204: bool = False,
     legacy_ttl_seconds: int = 600,
+    orders_ttl_seconds: int = 900,
+    time_zone: str | None = None,
+    fees: dict[str, Fee] | None = None,
     base_url: str | None = None,
     deliver: bool = True,
+    **delivery: Unpack[DeliveryOptions],
 ) -> FastAPI:
     """Build a sandbox app. ``deliver=False`` keeps notices in memory
-    (``app.state.outbox.notices``).
+    (``app.state.outbox.notices``); ``delivery`` takes ``notify_profile``, ``allow_hosts``,
+    ``sign_ipn`` and ``qr_signature``. docs/sandbox.md describes every option.
     """
     saved = read_state_file(state_file) if state_file is not None else None
     if clock is None:
@@ -187,102 +168,78 @@ def create_app(
         legacy_auth_400=legacy_auth_400,
         v2_delete_204=v2_delete_204,
         legacy_ttl_seconds=legacy_ttl_seconds,
+        orders_ttl_seconds=orders_ttl_seconds,
+        time_zone=time_zone,
     )
     url = BaseUrl(base_url)
     state = SandboxState(clock=clock, seed=seed, options=options, base_url=url)
+    state.fee_overrides.update(fees or {})
     rt = _Runtime(state, url, None if state_file is None else os.fspath(state_file), seed)
-    faults = _make_faults()
+    switchboard = Faults()
     if deliver:
-        rt.outbox = _make_outbox(
-            state,
-            clock,
-            url,
-            profile=notify_profile,
-            allow_hosts=allow_hosts,
-            sign_ipn=sign_ipn,
-            seed=seed,
-            faults=faults,
-        )
-    if rt.outbox is not None:
-        state.sink = rt.outbox
-    else:
-        rt.outbox = state.sink
+        rt.outbox = state.sink = _outbox(state, url, switchboard, ipn_resource_host, delivery)
     if saved is not None:
         _load(rt, saved)
-    return _build(rt, clock, faults)
+    return _build(rt, clock, switchboard)
+
+
+def _outbox(
+    state: SandboxState,
+    url: BaseUrl,
+    switchboard: Faults,
+    resource_host: str,
+    delivery: DeliveryOptions,
+) -> Outbox:
+    return Outbox(
+        clock=state.clock,
+        profile=delivery.get("notify_profile", "fast"),
+        allow_hosts=delivery.get("allow_hosts", ()),
+        sign_ipn=delivery.get("sign_ipn", False),
+        qr_signature=delivery.get("qr_signature", "none"),
+        secret_for=state.secret_for,
+        base_url=url,
+        resource_base=url if resource_host == "sandbox" else lambda: resource_host,
+        faults=switchboard,
+        seed=state.seed,
+    )
 
 
 def _load(rt: _Runtime, saved: dict[str, Any]) -> None:
     rt.state.load_dict(saved.get("sandbox") or {})
     outbox_state = saved.get("outbox")
-    if outbox_state and hasattr(rt.outbox, "load_dict"):
+    if outbox_state and rt.outbox is not None:
         rt.outbox.load_dict(outbox_state)
 
 
-def _build(rt: _Runtime, clock: AdvancingClock, faults: Any) -> FastAPI:
+def _build(rt: _Runtime, clock: AdvancingClock, switchboard: Faults) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if hasattr(rt.outbox, "start"):
+        if rt.outbox is not None:
             await rt.outbox.start()
         try:
             yield
         finally:
-            if hasattr(rt.outbox, "stop"):
+            if rt.outbox is not None:
                 await rt.outbox.stop()
             rt.save()
 
     app = FastAPI(
         title="mpqr sandbox",
         summary="An offline, stateful emulator of Mercado Pago's in-store QR API.",
-        version=_version(),
+        version=__version__,
         lifespan=lifespan,
     )
     app.state.sandbox = rt.state
     app.state.clock = clock
-    app.state.outbox = rt.outbox
-    app.state.faults = faults
+    app.state.outbox = rt.outbox if rt.outbox is not None else rt.state.sink
+    app.state.faults = switchboard
     app.state.runtime = rt
-    _routes(app)
+    for module in (api, control, delivery, faults, web):
+        app.include_router(module.router)
     _handlers(app)
     app.add_middleware(SandboxMiddleware, owner=rt)
-    if faults is not None:
-        from mpqr.sandbox.faults import ApiFaultMiddleware
-
-        app.add_middleware(ApiFaultMiddleware, faults=faults)
+    app.add_middleware(ApiFaultMiddleware, faults=switchboard)
     return app
-
-
-def _version() -> str:
-    from mpqr._version import __version__
-
-    return __version__
-
-
-def _routes(app: FastAPI) -> None:
-    from mpqr.sandbox import api, control
-
-    app.include_router(api.router)
-    app.include_router(control.router)
-    for module in ("mpqr.sandbox.delivery", "mpqr.sandbox.faults"):
-        with contextlib.suppress(ImportError):
-            app.include_router(importlib.import_module(module).router)
-    try:
-        web: Any = importlib.import_module("mpqr.sandbox.web")
-    except ImportError:
-        web = None
-    web_router = getattr(web, "router", None)
-    if web_router is not None:
-        app.include_router(web_router)
-    else:
-        app.add_api_route("/", _placeholder, include_in_schema=False, response_class=HTMLResponse)
-
-
-async def _placeholder() -> HTMLResponse:
-    return HTMLResponse(
-        "<!doctype html><title>mpqr sandbox</title><h1>mpqr sandbox</h1>"
-        '<p>API docs: <a href="/docs">/docs</a> · state: '
-        '<a href="/_sandbox/state">/_sandbox/state</a></p>'
-    )
 
 
 def _handlers(app: FastAPI) -> None:

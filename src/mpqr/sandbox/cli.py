@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import click
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from mpqr.sandbox.catalog import Fee
     from mpqr.sandbox.models import Pos, Seller
 
 __all__ = ["command"]
@@ -16,8 +18,7 @@ __all__ = ["command"]
 
 def _seller_and_pos(app: FastAPI, site_id: str) -> tuple[Seller, Pos]:
     """The first seller (from the state file) or a new one, with a store and a POS to scan."""
-    from mpqr.sandbox.api.pos import add_pos
-    from mpqr.sandbox.api.stores import add_store
+    from mpqr.sandbox.stores_pos import add_pos, add_store
 
     state = app.state.sandbox
     seller = next(iter(state.data.sellers.values()), None) or state.create_seller(site_id)
@@ -31,6 +32,21 @@ def _seller_and_pos(app: FastAPI, site_id: str) -> tuple[Seller, Pos]:
     return seller, pos
 
 
+def _fee(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, Fee]:
+    """``MLA:credit_card=5.99`` or ``MLB:credit_card=4.98/30`` (rate percent / release days)."""
+    from mpqr.sandbox.catalog import Fee
+
+    fees: dict[str, Fee] = {}
+    for raw in values:
+        key, _, value = raw.partition("=")
+        rate, _, days = value.partition("/")
+        try:
+            fees[key.strip()] = Fee(Decimal(rate), int(days or 0))
+        except (ArithmeticError, ValueError):
+            raise click.BadParameter(f"{raw!r}: use SITE:TYPE=RATE[/DAYS]") from None
+    return fees
+
+
 @click.group("sandbox", invoke_without_command=True)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
 @click.option("--port", default=8080, show_default=True, type=int)
@@ -38,30 +54,36 @@ def _seller_and_pos(app: FastAPI, site_id: str) -> tuple[Seller, Pos]:
 @click.option("--seed", type=int, default=None, help="Seed for deterministic ids.")
 @click.option(
     "--notify-profile",
-    type=click.Choice(["fast", "mp-ipn", "mp-webhooks"]),
+    type=click.Choice(["fast", "mp", "mp-ipn", "mp-webhooks"]),
     default="fast",
     show_default=True,
-    help="Notification retry schedule.",
+    help="Notification retry schedule (mp: each form on Mercado Pago's own schedule).",
 )
 @click.option(
     "--allow-host", "allow_hosts", multiple=True, help="Deliver to this non-loopback host."
 )
 @click.option("--site", "site_id", default="MLA", show_default=True, help="Site of the seller.")
-@click.option("--sign-ipn", is_flag=True, help="Sign IPN notifications too.")
+@click.option(
+    "--qr-signature",
+    type=click.Choice(["none", "invalid", "valid"]),
+    default="none",
+    show_default=True,
+    help="x-signature on QR webhooks: none (as Mercado Pago), invalid, or valid.",
+)
+@click.option("--sign-ipn", is_flag=True, help="Sign IPN notifications with the secret too.")
+@click.option(
+    "--ipn-resource-host",
+    default="https://api.mercadolibre.com",
+    show_default=True,
+    help='Host written in an IPN\'s "resource" ("sandbox" = this sandbox\'s URL).',
+)
+@click.option("--time-zone", default=None, help="Write every date in this zone, not the site's.")
+@click.option(
+    "--fee", "fees", multiple=True, callback=_fee, help="Fee override SITE:TYPE=RATE[/DAYS]."
+)
 @click.option("--legacy-auth-400", is_flag=True, help="Bad token on /mpmobile answers 400.")
 @click.option("--v2-delete-204", is_flag=True, help="DELETE with no order answers 204, not 500.")
-def command(
-    host: str,
-    port: int,
-    state_file: str | None,
-    seed: int | None,
-    notify_profile: str,
-    allow_hosts: tuple[str, ...],
-    site_id: str,
-    sign_ipn: bool,
-    legacy_auth_400: bool,
-    v2_delete_204: bool,
-) -> None:
+def command(host: str, port: int, site_id: str, state_file: str | None, **options: Any) -> None:
     """Run the Mercado Pago in-store QR sandbox (loopback only by default)."""
     if click.get_current_context().invoked_subcommand is not None:
         return  # `mpqr sandbox parity ...`
@@ -70,16 +92,7 @@ def command(
     from mpqr.sandbox.app import create_app
 
     base = f"http://{host}:{port}"
-    app = create_app(
-        seed=seed,
-        state_file=state_file,
-        notify_profile=notify_profile,
-        allow_hosts=allow_hosts,
-        sign_ipn=sign_ipn,
-        legacy_auth_400=legacy_auth_400,
-        v2_delete_204=v2_delete_204,
-        base_url=base,
-    )
+    app = create_app(state_file=state_file, base_url=base, **options)
     seller, pos = _seller_and_pos(app, site_id)
     app.state.runtime.save()
     click.echo(f"mpqr sandbox on {base}  (API docs {base}/docs)")

@@ -1,16 +1,15 @@
 """The simulated customer: scan a QR, pay (approved / rejected / pending / in_process), settle
 later.
 
-The rules follow mp-api §3.8, §4.5, §13.4 and §15:
+The rules follow Mercado Pago's QR docs and its test plan:
 
-- scanning a POS with a legacy order creates a new merchant order each time; v2 / hybrid / dynamic
-  / Orders
-  API orders already have theirs; scanning a POS with no order shows the waiting screen (``None``);
+- scanning a POS with a legacy order creates a new merchant order each time; v2 / hybrid / dynamic /
+  Orders API orders already have theirs; scanning a POS with no order shows the waiting screen
+  (``None``);
 - a rejected payment leaves the merchant order ``opened`` and the customer may pay again without
   rescanning;
 - approved payments covering the total close the merchant order (``closed`` / ``paid``) and consume
-  the
-  POS's order; less gives ``partially_paid``;
+  the POS's order; less gives ``partially_paid``;
 - paying an order that was deleted, replaced or expired is refused, unless the customer had already
   scanned it (was on the pay screen) and the caller asks for a ``late`` payment (sdk-dotnet#88).
 """
@@ -23,6 +22,7 @@ from decimal import Decimal
 from mpqr.errors import ValidationError
 from mpqr.qr.emvco import decode_mp_reference
 from mpqr.sandbox.errors import ControlError
+from mpqr.sandbox.instrument import charge, resolve
 from mpqr.sandbox.lifecycle import (
     DEFAULT_STATUS_DETAIL,
     PAYMENT_TRANSITIONS,
@@ -34,8 +34,10 @@ from mpqr.sandbox.lifecycle import (
     PaymentStatus,
     check_transition,
 )
+from mpqr.sandbox.merchant_orders import new_merchant_order
 from mpqr.sandbox.models import InstoreOrder, MerchantOrder, Payment, Pos
-from mpqr.sandbox.orders import live_order, new_merchant_order, retire
+from mpqr.sandbox.orders_api import after_payment
+from mpqr.sandbox.slots import live_order, retire
 from mpqr.sandbox.state import SandboxState
 from mpqr.sites import AmountError, site, validate_amount
 
@@ -55,14 +57,21 @@ class Selector:
 
 @dataclass(frozen=True, slots=True)
 class PayRequest:
-    status: PaymentStatus = PaymentStatus.APPROVED
+    """One payment attempt. ``status`` ``None``: the cardholder name decides (else approved)."""
+
+    status: PaymentStatus | None = None
     status_detail: str | None = None
     amount: Decimal | None = None
     payer_email: str | None = None
     late: bool = False
+    payment_method_id: str | None = None
+    card_number: str | None = None
+    cardholder_name: str | None = None
+    installments: int = 1
+    payer_identification: dict[str, str] | None = None
 
 
-# ---- scanning ---------------------------------------------------------------------------------
+# ---- scanning ----------------------------------------------------------------------------------
 
 
 def scan(state: SandboxState, selector: Selector) -> MerchantOrder | None:
@@ -163,7 +172,7 @@ def _pos_or_404(state: SandboxState, pos_id: int) -> Pos:
     return pos
 
 
-# ---- paying -----------------------------------------------------------------------------------
+# ---- paying ------------------------------------------------------------------------------------
 
 
 def pay(state: SandboxState, selector: Selector, req: PayRequest) -> tuple[Payment, MerchantOrder]:
@@ -237,14 +246,23 @@ def _new_payment(
     state: SandboxState, mo: MerchantOrder, req: PayRequest, amount: Decimal
 ) -> Payment:
     seller = state.data.sellers[mo.seller_id]
+    paid_with = resolve(
+        seller,
+        status=req.status,
+        status_detail=req.status_detail,
+        card_number=req.card_number,
+        cardholder_name=req.cardholder_name,
+        payment_method_id=req.payment_method_id,
+        installments=req.installments,
+    )
     now = state.now()
     payer_id = state.ids.number(10)
     payment = Payment(
         id=state.new_number(state.data.payments, 11),
         seller_id=seller.id,
         mo_id=mo.id,
-        status=req.status,
-        status_detail=req.status_detail or DEFAULT_STATUS_DETAIL[req.status],
+        status=paid_with.status,
+        status_detail=paid_with.status_detail,
         transaction_amount=amount,
         currency_id=site(seller.site_id).currency_id,
         description=mo.items[0].title if mo.items else None,
@@ -256,9 +274,17 @@ def _new_payment(
         notification_url=mo.notification_url,
         api_order_id=mo.source_id if mo.source_kind is OrderKind.ORDERS else None,
         date_created=now,
-        date_approved=now if req.status is PaymentStatus.APPROVED else None,
+        date_approved=now if paid_with.status is PaymentStatus.APPROVED else None,
         date_last_updated=now,
+        payment_method_id=paid_with.method.id,
+        payment_type_id=paid_with.method.payment_type_id,
+        installments=paid_with.installments,
+        card_number=paid_with.card_number,
+        cardholder_name=paid_with.cardholder_name,
+        payer_identification=req.payer_identification or {},
     )
+    if payment.status is PaymentStatus.APPROVED:
+        charge(state, payment)
     state.data.payments[payment.id] = payment
     mo.payment_ids.append(payment.id)
     state.payment_changed(payment, created=True)
@@ -270,8 +296,6 @@ def _after_payment(state: SandboxState, mo: MerchantOrder, payment: Payment) -> 
     state.mo_changed(mo)
     closed = state.mo_view(mo).status is MOStatus.CLOSED
     if mo.source_kind is OrderKind.ORDERS:
-        from mpqr.sandbox.orders_api import after_payment
-
         after_payment(state, mo, payment, closed=closed)
         return
     if closed:
@@ -301,6 +325,7 @@ def settle(
         payment.status_detail = detail or DEFAULT_STATUS_DETAIL[status]
         if status is PaymentStatus.APPROVED:
             payment.date_approved = state.now()
+            charge(state, payment)
         state.payment_changed(payment, created=False)
         mo = state.data.merchant_orders[payment.mo_id]
         _after_payment(state, mo, payment)

@@ -5,7 +5,7 @@ handler.
 
     SandboxError                        raised by state, lifecycle and routes
     ├── ApiError        {"message", "error", "status", "cause": []}       most MP APIs
-    ├── InstoreError    {"error", "message", "status", "causes": []}      in-store QR family (§12)
+    ├── InstoreError    {"error", "message", "status", "causes": []}      in-store QR family
     ├── OrdersError     {"errors": [{"code", "message", "details"}]}      Orders API (/v1/orders)
     └── ControlError    {"error", "message"}                              the /_sandbox control
     plane

@@ -3,8 +3,7 @@
 The lifecycle (``state.py`` / ``lifecycle.py``) calls ``sink.publish(Notice(...))`` once per state
 change; the delivery outbox (``delivery/``) turns each notice into the HTTP deliveries Mercado Pago
 would make (IPN and/or Webhooks form, per ``source_news``) and sends them, with retries, on the
-virtual clock.
-``publish`` must return at once: delivery never blocks API handling.
+virtual clock. ``publish`` must return at once: delivery never blocks API handling.
 """
 
 from __future__ import annotations
@@ -25,8 +24,8 @@ class Notice:
     - ``topic="merchant_order"``: ``resource_id`` is the merchant order id; ``action`` is
       ``"create"`` or ``"update"``; ``status`` is the MO status (opened/closed/expired); ``version``
       counts MO changes (0 at creation) as in the ``topic_merchant_order_wh`` body.
-    - ``topic="payment"``: ``resource_id`` is the payment id; ``action`` is
-      ``"payment.created"`` or ``"payment.updated"``.
+    - ``topic="payment"``: ``resource_id`` is the payment id; ``action`` is ``"payment.created"`` or
+      ``"payment.updated"``.
     - ``topic="order"`` (Orders API): ``resource_id`` is the ``ORD…`` id; ``action`` like
       ``"order.processed"``, ``"order.canceled"``, ``"order.expired"``, ``"order.refunded"``.
     """
@@ -53,4 +52,10 @@ class Notice:
 
 
 class NoticeSink(Protocol):
+    """Where the state publishes its notices: the delivery outbox, or a list in memory."""
+
     def publish(self, notice: Notice) -> None: ...
+
+    def reset(self) -> None:
+        """Forget every notice (``POST /_sandbox/reset``)."""
+        ...

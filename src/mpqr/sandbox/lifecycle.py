@@ -1,15 +1,13 @@
 """States and transitions of the sandbox, with no I/O: enums, transition tables and derivations.
 
-- :class:`LiveState`: an order placed on a POS (legacy, v2, dynamic, hybrid, Orders API) is
-  ``live`` until it
-  is paid, deleted, replaced by a newer order or expires.
+- :class:`LiveState`: an order placed on a POS (legacy, v2, dynamic, hybrid, Orders API) is ``live``
+  until it is paid, deleted, replaced by a newer order or expires.
 - :class:`PaymentStatus`: a payment moves along :data:`PAYMENT_TRANSITIONS`
-  (``pending``/``in_process`` settle
-  to ``approved``/``rejected``; ``approved`` may become ``refunded``).
+  (``pending``/``in_process`` settle to ``approved``/``rejected``; ``approved`` may become
+  ``refunded``).
 - :class:`ApiOrderStatus`: an Orders API order moves along :data:`API_ORDER_TRANSITIONS`.
-- A merchant order's ``status`` and ``order_status`` are never stored:
-  :func:`derive_merchant_order` computes
-  them from its payments exactly as mp-api §9.1 defines them.
+- A merchant order's ``status`` and ``order_status`` are never stored: :func:`derive_merchant_order`
+  computes them from its payments exactly as Mercado Pago documents them.
 """
 
 from __future__ import annotations
@@ -158,7 +156,7 @@ class MOView:
     refunded_amount: Decimal
 
 
-# Payments that were approved at some point count towards "covering the total" (mp-api §9.1 "paid").
+# Payments that were approved at some point count towards "covering the total".
 _COVERING: Final = frozenset(
     {
         PaymentStatus.APPROVED,
@@ -177,9 +175,7 @@ _REVERTED: Final = frozenset({PaymentStatus.REFUNDED, PaymentStatus.CHARGED_BACK
 def derive_merchant_order(
     total: Decimal, payments: Iterable[PaymentView], *, cancelled: bool
 ) -> MOView:
-    """A merchant order's ``status`` / ``order_status`` / amounts from its payments (mp-api
-    §9.1).
-    """
+    """A merchant order's ``status`` / ``order_status`` / amounts from its payments."""
     alive = [p for p in payments if p.status not in _DEAD]
     covered = sum((p.amount for p in alive if p.status in _COVERING), Decimal(0))
     refunded = sum((p.refunded for p in alive), Decimal(0))

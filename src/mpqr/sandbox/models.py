@@ -1,10 +1,8 @@
 """The sandbox's records: plain pydantic models, serialisable to JSON for ``--state FILE``.
 
-These hold state only; the wire format of each resource lives in ``sandbox/api/`` and the rules
-that move
-them between states live in ``sandbox/lifecycle.py``. Money is :class:`~decimal.Decimal`, times are
-aware
-datetimes from the sandbox's virtual clock.
+These hold state only; the wire format of each resource lives in ``sandbox/api/`` and the rules that
+move them between states live in ``sandbox/lifecycle.py``. Money is :class:`~decimal.Decimal`, times
+are aware datetimes from the sandbox's virtual clock.
 """
 
 from __future__ import annotations
@@ -55,6 +53,7 @@ class Seller(_Model):
     password: str = Field(default="", repr=False)
     business_name: str | None = None
     date_created: datetime
+    test_user: bool = True  # MP's test users: ``ORDTST…`` order ids, ``is_test: true``
 
 
 class Store(_Model):
@@ -182,6 +181,14 @@ class Payment(_Model):
     date_created: datetime
     date_approved: datetime | None = None
     date_last_updated: datetime
+    payment_method_id: str = "account_money"
+    payment_type_id: str = "account_money"
+    installments: int = 1
+    card_number: str | None = None
+    cardholder_name: str | None = None
+    payer_identification: dict[str, str] = Field(default_factory=dict)
+    fee_amount: Decimal = Decimal(0)  # mercadopago_fee, fixed when the payment is approved
+    release_days: int = 0
 
 
 class Refund(_Model):
@@ -190,6 +197,7 @@ class Refund(_Model):
     seller_id: int
     amount: Decimal
     date_created: datetime
+    order_refund_id: str | None = None  # ``REF01…`` when made through the Orders API
 
 
 class ApiOrder(_Model):
@@ -224,8 +232,8 @@ class IdempotencyRecord(_Model):
 
 
 class StateData(_Model):
-    """Everything the sandbox holds; ``StateData.model_dump(mode="json")`` is the ``--state`` file
-    body.
+    """Everything the sandbox holds; ``StateData.model_dump(mode="json")`` is the ``--state``
+    file body.
     """
 
     schema_version: int = 1

@@ -1,10 +1,9 @@
-"""Orders API (``/v1/orders``, ``type: qr``): create, cancel, refund, expire (mp-api §6).
+"""Orders API (``/v1/orders``, ``type: qr``): create, cancel, and follow payments and refunds.
 
 An Orders API order has a merchant order behind it (payments point at it with ``order.type
 "mercadopago"``), but it notifies on topic ``order`` only: ``order.processed``, ``order.canceled``,
 ``order.expired``, ``order.refunded``. ``static`` orders sit on the POS's printed QR, ``dynamic``
-ones get
-their own ``qr_data``, ``hybrid`` both.
+ones get their own ``qr_data``, ``hybrid`` both. Expiry and replacement are in ``slots.py``.
 """
 
 from __future__ import annotations
@@ -14,27 +13,13 @@ from decimal import Decimal
 from typing import Any
 
 from mpqr.sandbox.errors import OrdersError
-from mpqr.sandbox.lifecycle import (
-    API_ORDER_TRANSITIONS,
-    ApiOrderStatus,
-    IllegalTransition,
-    LiveState,
-    OrderKind,
-    PaymentStatus,
-    check_transition,
-)
+from mpqr.sandbox.lifecycle import ApiOrderStatus, IllegalTransition, OrderKind, PaymentStatus
+from mpqr.sandbox.merchant_orders import new_merchant_order, qr_payload_for_order
 from mpqr.sandbox.models import ApiOrder, Item, MerchantOrder, Payment, Pos, Seller
-from mpqr.sandbox.orders import new_merchant_order, place_on_pos, qr_payload_for_order
+from mpqr.sandbox.slots import move_api_order, off_pos, place_on_pos, publish_api_order
 from mpqr.sandbox.state import SandboxState
 
-__all__ = [
-    "after_payment",
-    "after_refund",
-    "cancel_api_order",
-    "create_api_order",
-    "expire_api_order",
-    "retire_api_order",
-]
+__all__ = ["after_payment", "after_refund", "cancel_api_order", "create_api_order"]
 
 
 def create_api_order(
@@ -48,7 +33,8 @@ def create_api_order(
     total: Decimal,
     expires_at: datetime | None,
 ) -> ApiOrder:
-    order_id = state.new_key(state.data.api_orders, lambda: state.ids.ulid("ORD"))
+    prefix = "ORDTST" if seller.test_user else "ORD"  # test users' orders are ORDTST01…
+    order_id = state.new_key(state.data.api_orders, lambda: state.new_ulid(prefix))
     url = body.get("notification_url")
     mo = new_merchant_order(
         state,
@@ -60,6 +46,7 @@ def create_api_order(
         pos=pos,
         external_reference=_str_or_none(body.get("external_reference")),
         notification_url=None,
+        preference_id=f"{seller.id}-{state.ids.uuid4()}",
     )
     now = state.now()
     order = ApiOrder(
@@ -70,7 +57,7 @@ def create_api_order(
         external_pos_id=pos.external_id or "",
         pos_id=pos.id,
         total_amount=total,
-        transaction_id=state.ids.ulid("PAY"),
+        transaction_id=state.new_ulid("PAY"),
         notification_url=url if isinstance(url, str) and url else None,
         expires_at=expires_at,
         created_at=now,
@@ -86,66 +73,20 @@ def create_api_order(
     return order
 
 
-def _move(state: SandboxState, order: ApiOrder, status: ApiOrderStatus, detail: str) -> None:
-    order.status = check_transition(API_ORDER_TRANSITIONS, order.status, status)
-    order.status_detail = detail
-    order.last_updated = state.now()
-
-
-def _publish(state: SandboxState, order: ApiOrder, action: str) -> None:
-    state.publish(
-        seller_id=order.seller_id,
-        url=order.notification_url,
-        topic="order",
-        resource_id=order.id,
-        action=action,
-        status=order.status.value,
-    )
-
-
-def _off_pos(state: SandboxState, order: ApiOrder) -> None:
-    pos = state.data.pos.get(order.pos_id)
-    if pos is not None and pos.live_id == order.id:
-        pos.live_kind = pos.live_id = None
-    mo = state.data.merchant_orders.get(order.mo_id)
-    if mo is not None and not mo.cancelled and not mo.payment_ids:
-        mo.cancelled = True
-        state.mo_changed(mo)
-
-
 def cancel_api_order(state: SandboxState, order: ApiOrder) -> ApiOrder:
     """``POST /v1/orders/{id}/cancel``: only an order still waiting for payment can be canceled."""
     with state.lock:
         try:
-            _move(state, order, ApiOrderStatus.CANCELED, "canceled")
+            move_api_order(state, order, ApiOrderStatus.CANCELED, "canceled")
         except IllegalTransition:
             raise OrdersError(
                 409,
                 "order_status_conflict",
                 f"The order cannot be canceled because its status is {order.status.value}.",
             ) from None
-        _off_pos(state, order)
-        _publish(state, order, "order.canceled")
+        off_pos(state, order)
+        publish_api_order(state, order, "order.canceled")
         return order
-
-
-def expire_api_order(state: SandboxState, order: ApiOrder) -> None:
-    _move(state, order, ApiOrderStatus.EXPIRED, "expired")
-    _off_pos(state, order)
-    _publish(state, order, "order.expired")
-
-
-def retire_api_order(state: SandboxState, order_id: str, new_state: LiveState) -> None:
-    """Another order took the POS (or it expired): a waiting Orders API order ends."""
-    order = state.data.api_orders.get(order_id)
-    if order is None or order.status is not ApiOrderStatus.CREATED:
-        return
-    if new_state is LiveState.EXPIRED:
-        expire_api_order(state, order)
-    else:
-        _move(state, order, ApiOrderStatus.CANCELED, "canceled")
-        _off_pos(state, order)
-        _publish(state, order, "order.canceled")
 
 
 def after_payment(
@@ -156,14 +97,14 @@ def after_payment(
     """
     order = state.data.api_orders[mo.source_id]
     if closed and order.status is not ApiOrderStatus.PROCESSED:
-        _move(state, order, ApiOrderStatus.PROCESSED, "accredited")
-        _off_pos(state, order)
-        _publish(state, order, "order.processed")
+        move_api_order(state, order, ApiOrderStatus.PROCESSED, "accredited")
+        off_pos(state, order)
+        publish_api_order(state, order, "order.processed")
     elif payment.status in (PaymentStatus.PENDING, PaymentStatus.IN_PROCESS):
         if order.status is ApiOrderStatus.CREATED:
-            _move(state, order, ApiOrderStatus.PROCESSING, "in_process")
+            move_api_order(state, order, ApiOrderStatus.PROCESSING, "in_process")
     elif order.status is ApiOrderStatus.PROCESSING and payment.status is PaymentStatus.REJECTED:
-        _move(state, order, ApiOrderStatus.CREATED, "created")
+        move_api_order(state, order, ApiOrderStatus.CREATED, "created")
 
 
 def after_refund(state: SandboxState, payment: Payment) -> None:
@@ -173,11 +114,11 @@ def after_refund(state: SandboxState, payment: Payment) -> None:
     payments = state.payments_of(state.data.merchant_orders[order.mo_id])
     order.refunded_amount = sum((p.amount_refunded for p in payments), Decimal(0))
     if payment.status is PaymentStatus.REFUNDED:
-        _move(state, order, ApiOrderStatus.REFUNDED, "refunded")
+        move_api_order(state, order, ApiOrderStatus.REFUNDED, "refunded")
     else:
         order.status_detail = "partially_refunded"
         order.last_updated = state.now()
-    _publish(state, order, "order.refunded")
+    publish_api_order(state, order, "order.refunded")
 
 
 def _str_or_none(value: object) -> str | None:

@@ -1,8 +1,7 @@
 """``--state FILE``: the whole sandbox (records, clock offset, outbox) as one JSON file.
 
 Written atomically (temporary file in the same directory, fsync, rename), so a crash mid-write
-leaves the
-previous file intact. A file written by a newer schema is refused (LocalStack's rule).
+leaves the previous file intact. A file written by a newer schema is refused (LocalStack's rule).
 """
 
 from __future__ import annotations

@@ -1,10 +1,9 @@
-"""Refunds: full or partial, idempotent on ``X-Idempotency-Key`` (mp-api §10.3, §15.7).
+"""Refunds: full or partial, idempotent on ``X-Idempotency-Key``.
 
 A full refund turns the payment ``refunded`` / ``refunded`` and the merchant order's
-``order_status``
-``reverted``; a partial one keeps the payment ``approved`` with ``transaction_amount_refunded`` and
-gives
-``partially_reverted``. Each refund notifies ``payment.updated`` and a merchant order update.
+``order_status`` ``reverted``; a partial one keeps the payment ``approved`` with
+``transaction_amount_refunded`` and gives ``partially_reverted``. Each refund notifies
+``payment.updated`` and a merchant order update.
 """
 
 from __future__ import annotations
@@ -17,6 +16,7 @@ from typing import Any
 from mpqr.sandbox.errors import ApiError
 from mpqr.sandbox.lifecycle import PAYMENT_TRANSITIONS, PaymentStatus, check_transition
 from mpqr.sandbox.models import IdempotencyRecord, Payment, Refund
+from mpqr.sandbox.orders_api import after_refund
 from mpqr.sandbox.state import SandboxState
 from mpqr.sites import AmountError, validate_amount
 
@@ -93,6 +93,7 @@ def _record(state: SandboxState, payment: Payment, value: Decimal) -> Refund:
         seller_id=payment.seller_id,
         amount=value,
         date_created=state.now(),
+        order_refund_id=state.new_ulid("REF") if payment.api_order_id else None,
     )
     state.data.refunds[refund.id] = refund
     payment.refund_ids.append(refund.id)
@@ -102,12 +103,12 @@ def _record(state: SandboxState, payment: Payment, value: Decimal) -> Refund:
             PAYMENT_TRANSITIONS, payment.status, PaymentStatus.REFUNDED
         )
         payment.status_detail = "refunded"
+    else:
+        payment.status_detail = "partially_refunded"
     state.payment_changed(payment, created=False)
     mo = state.data.merchant_orders.get(payment.mo_id)
     if mo is not None:
         state.mo_changed(mo)
     if payment.api_order_id is not None:
-        from mpqr.sandbox.orders_api import after_refund
-
         after_refund(state, payment)
     return refund

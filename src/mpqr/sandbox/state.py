@@ -1,12 +1,10 @@
 """The sandbox's state: every seller's records, ids, time and the notice sink, behind one lock.
 
 :class:`SandboxState` is what ``app.state.sandbox`` holds. It owns the data
-(:class:`~.models.StateData`),
-hands out deterministic ids from a seeded :class:`~mpqr.ids.IdFactory`, reads time from an injected
-virtual
-clock, and publishes a :class:`~.events.Notice` for every state change. The operations that change
-state
-live in ``orders.py``, ``customer.py``, ``refunds.py`` and ``orders_api.py``; each runs under
+(:class:`~.models.StateData`), hands out deterministic ids from a seeded
+:class:`~mpqr.ids.IdFactory`, reads time from an injected virtual clock, and publishes a
+:class:`~.events.Notice` for every state change. The operations that change state live in
+``orders.py``, ``customer.py``, ``refunds.py`` and ``orders_api.py``; each runs under
 :attr:`SandboxState.lock` so the HTTP server and in-process test helpers can share one state.
 
 >>> from mpqr.clock import FrozenClock
@@ -21,14 +19,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, Protocol, TypeVar
 
 from mpqr.ids import IdFactory
+from mpqr.sandbox.catalog import Fee
 from mpqr.sandbox.errors import ApiError
 from mpqr.sandbox.events import Notice, NoticeSink, Topic
 from mpqr.sandbox.lifecycle import MOView, OrderKind, PaymentView, derive_merchant_order
 from mpqr.sandbox.models import MerchantOrder, Payment, Pos, Seller, StateData
+from mpqr.sandbox.zones import ulid, zone_for
 from mpqr.sites import site
 
 __all__ = ["AdvancingClock", "MemorySink", "SandboxOptions", "SandboxState"]
@@ -54,16 +54,21 @@ class SandboxOptions:
     - ``v2_delete_204``: DELETE of a POS with no order answers 204 instead of the documented 500
       ``in_store_order_creation_error`` "Failed to delete order.".
     - ``legacy_ttl_seconds``: the default life of a legacy order (MP: 10 minutes).
+    - ``orders_ttl_seconds``: the life of an Orders API order sent without ``expiration_time``
+      (MP: 15 minutes, every mode).
+    - ``time_zone``: write every date in this IANA zone (or ``UTC``) instead of the site's own.
     """
 
     legacy_auth_400: bool = False
     v2_delete_204: bool = False
     legacy_ttl_seconds: int = 600
+    orders_ttl_seconds: int = 900
+    time_zone: str | None = None
 
 
 class MemorySink:
-    """A :class:`~.events.NoticeSink` that keeps notices in a list: for tests and when delivery is
-    off.
+    """A :class:`~.events.NoticeSink` that keeps notices in a list: for tests and when delivery
+    is off.
     """
 
     def __init__(self) -> None:
@@ -97,13 +102,23 @@ class SandboxState:
         self.data = StateData()
         self.ids = IdFactory(seed)
         self._tokens: dict[str, int] = {}
+        # fee overrides per "SITE:payment_type_id" (CLI --fee, PUT /_sandbox/fees)
+        self.fee_overrides: dict[str, Fee] = {}
         # the earliest expiry among live orders (None = unknown: scan on the next check)
         self.next_expiry: datetime | None = None
 
-    # ---- time and ids -------------------------------------------------------------------------
+    # ---- time and ids ---------------------------------------------------------------------------
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    def zone(self, site_id: str) -> tzinfo:
+        """The zone this sandbox writes ``site_id``'s dates in."""
+        return zone_for(site_id, self.options.time_zone)
+
+    def new_ulid(self, prefix: str) -> str:
+        """An Orders API style id: ``prefix`` + a ULID on the virtual clock (``ORD01K…``)."""
+        return prefix + ulid(self.now(), self.ids.ulid())
 
     def new_number(self, taken: Mapping[int, Any], digits: int) -> int:
         """A fresh numeric id of ``digits`` digits not already in ``taken``."""
@@ -123,9 +138,11 @@ class SandboxState:
         if when is not None and self.next_expiry is not None:
             self.next_expiry = min(self.next_expiry, when)
 
-    # ---- sellers and auth ---------------------------------------------------------------------
+    # ---- sellers and auth -----------------------------------------------------------------------
 
-    def create_seller(self, site_id: str, *, nickname: str | None = None) -> Seller:
+    def create_seller(
+        self, site_id: str, *, nickname: str | None = None, test_user: bool = True
+    ) -> Seller:
         """A new seller account on ``site_id`` with an MP-shaped access token and a webhook
         secret.
         """
@@ -145,6 +162,7 @@ class SandboxState:
                 application_id=app_id,
                 password=f"qatest{self.ids.number(4)}",
                 date_created=self.now(),
+                test_user=test_user,
             )
             self.data.sellers[user_id] = seller
             self._tokens[token] = user_id
@@ -167,12 +185,12 @@ class SandboxState:
         seller = self.data.sellers.get(seller_id)
         return seller.webhook_secret if seller else None
 
-    # ---- scoped lookups -----------------------------------------------------------------------
+    # ---- scoped lookups -------------------------------------------------------------------------
 
     @staticmethod
     def owned(table: Mapping[Any, T], key: Any, seller: Seller, what: str) -> T:
-        """``table[key]`` if it belongs to ``seller``; anything else (missing, another seller's) is
-        404.
+        """``table[key]`` if it belongs to ``seller``; anything else (missing, another seller's)
+        is 404.
         """
         record = table.get(key)
         if record is None or getattr(record, "seller_id", None) != seller.id:
@@ -196,7 +214,7 @@ class SandboxState:
         )
         return derive_merchant_order(mo.total_amount, views, cancelled=mo.cancelled)
 
-    # ---- notices ------------------------------------------------------------------------------
+    # ---- notices --------------------------------------------------------------------------------
 
     def publish(
         self,
@@ -217,7 +235,7 @@ class SandboxState:
                 topic=topic,
                 resource_id=str(resource_id),
                 action=action,
-                at=self.now(),
+                at=self.now().astimezone(self.zone(seller.site_id)) if seller else self.now(),
                 status=status,
                 version=version,
                 application_id=seller.application_id if seller else None,
@@ -267,9 +285,7 @@ class SandboxState:
             self.ids = IdFactory(self.seed)
             self._tokens.clear()
             self.next_expiry = None
-            reset = getattr(self.sink, "reset", None)
-            if callable(reset):
-                reset()
+            self.sink.reset()
 
     def to_dict(self) -> dict[str, Any]:
         with self.lock:

@@ -14,7 +14,8 @@ thread, creates one seller and gives helpers for the simulated customer and the 
         sb.wait_for_deliveries(lambda ds: len(ds) >= 2)
 
 Its HTTP helpers use only the standard library (the plugin must work in any project). The official
-``mercadopago`` SDK can be pointed at it with :meth:`Sandbox.patch_mercadopago_sdk`.
+``mercadopago`` SDK talks to it through :meth:`Sandbox.mercadopago_sdk` (the SDK's public
+``http_client`` seam, see :mod:`mpqr.sandbox.sdk`).
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ class Sandbox:
         self.base_url = ""
         self.seller: SellerInfo | None = None
 
-    # ---- lifecycle ----------------------------------------------------------------------------
+    # ---- lifecycle ------------------------------------------------------------------------------
 
     def start(self) -> Sandbox:
         from mpqr.sandbox.app import create_app
@@ -133,7 +134,7 @@ class Sandbox:
     ) -> None:
         self.stop()
 
-    # ---- HTTP ---------------------------------------------------------------------------------
+    # ---- HTTP -----------------------------------------------------------------------------------
 
     def request(
         self,
@@ -166,7 +167,7 @@ class Sandbox:
             raise SandboxHTTPError(status, payload)
         return payload
 
-    # ---- sellers and setup --------------------------------------------------------------------
+    # ---- sellers and setup ----------------------------------------------------------------------
 
     def create_seller(self, site_id: str = "MLA", **extra: Any) -> SellerInfo:
         raw = self._ok("POST", "/_sandbox/users", {"site_id": site_id, **extra}, auth=False)
@@ -193,7 +194,7 @@ class Sandbox:
         }
         return self._ok("POST", "/pos", body)
 
-    # ---- the customer, the clock, deliveries --------------------------------------------------
+    # ---- the customer, the clock, deliveries ----------------------------------------------------
 
     def scan(self, **selector: Any) -> Any:
         return self._ok("POST", "/_sandbox/scan", selector, auth=False)
@@ -232,6 +233,13 @@ class Sandbox:
         """Forget everything, then create a fresh default seller."""
         self._ok("POST", "/_sandbox/reset", auth=False)
         self.seller = self.create_seller(self._site_id)
+
+    def mercadopago_sdk(self, access_token: str | None = None) -> Any:
+        """The official ``mercadopago`` SDK talking to this sandbox (as the default seller)."""
+        from mpqr.sandbox.sdk import mercadopago_sdk
+
+        assert self.seller is not None
+        return mercadopago_sdk(self.base_url, access_token or self.seller.access_token)
 
     @contextlib.contextmanager
     def patch_mercadopago_sdk(self) -> Iterator[None]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -12,9 +10,18 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
-from mpqr.sandbox.errors import ApiError, InstoreError, OrdersError, SandboxError, unauthorized
+from mpqr.sandbox.errors import (
+    ApiError,
+    ControlError,
+    InstoreError,
+    OrdersError,
+    SandboxError,
+    unauthorized,
+)
 from mpqr.sandbox.models import Seller
 from mpqr.sandbox.state import SandboxState
+from mpqr.sandbox.syntax import is_alnum, is_digits
+from mpqr.sandbox.zones import iso, iso_z
 
 __all__ = [
     "Family",
@@ -23,25 +30,14 @@ __all__ = [
     "bad_request",
     "body_schema",
     "check_user",
+    "is_alnum",
+    "is_digits",
     "iso",
     "iso_z",
     "money",
     "page_params",
     "read_json",
 ]
-
-
-_DIGITS = re.compile(r"^[0-9]{1,30}$")
-_ALNUM = re.compile(r"^[A-Za-z0-9]+$")
-
-
-def is_digits(value: str) -> bool:
-    """ASCII digits only (``str.isdigit`` also accepts ``"²"``), at most 30 of them."""
-    return bool(_DIGITS.match(value))
-
-
-def is_alnum(value: str) -> bool:
-    return bool(_ALNUM.match(value))
 
 
 class Family(StrEnum):
@@ -68,8 +64,6 @@ def family_of(path: str) -> Family:
 
 def bad_request(family: Family, key: str, message: str) -> SandboxError:
     """A 400 in the envelope of ``family``."""
-    from mpqr.sandbox.errors import ControlError
-
     match family:
         case Family.INSTORE | Family.LEGACY:
             return InstoreError(400, key, message)
@@ -163,16 +157,6 @@ _MISSING_BODY: dict[Family, str] = {
 def money(value: Decimal) -> int | float:
     """MP renders amounts as JSON numbers: ``120`` or ``120.5``."""
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def iso(dt: datetime | None) -> str | None:
-    """MP's date format, with milliseconds and offset: ``2019-04-02T14:35:35.000+00:00``."""
-    return None if dt is None else dt.isoformat(timespec="milliseconds")
-
-
-def iso_z(dt: datetime) -> str:
-    """The Orders API's date format: ``2025-08-21T19:32:21.621Z``."""
-    return dt.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def page_params(limit: str | None, offset: str | None, *, default: int = 30) -> tuple[int, int]:

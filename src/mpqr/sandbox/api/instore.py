@@ -1,13 +1,12 @@
-"""Instore v2 orders (mp-api §4) and dynamic / hybrid QR (§5).
+"""Instore v2 orders and dynamic / hybrid QR.
 
 - ``PUT .../pos/{external_pos_id}/orders`` (both forms) → 204; the merchant order exists from now.
 - ``GET .../pos/{external_pos_id}/orders`` → a JSON array with the POS's order, or 404
   ``point_of_sale_in_store_order_not_found``.
-- ``DELETE`` → 204, or the documented 500 ``in_store_order_creation_error`` when there is nothing
-  to delete.
+- ``DELETE`` → 204, or the documented 500 ``in_store_order_creation_error`` when there is nothing to
+  delete.
 - ``POST .../qrs`` (dynamic) → 200 ``{qr_data, in_store_order_id}``; ``PUT .../qrs`` (hybrid) → 201
-  with the
-  same body (the migration guide's reading of an ambiguous reference).
+  with the same body (the migration guide's reading of an ambiguous reference).
 """
 
 from __future__ import annotations
@@ -35,7 +34,8 @@ from mpqr.sandbox.api.legacy import pos_or_404
 from mpqr.sandbox.errors import InstoreError
 from mpqr.sandbox.lifecycle import LiveState, OrderKind
 from mpqr.sandbox.models import InstoreOrder, Pos, Seller
-from mpqr.sandbox.orders import create_instore, live_order, retire_pos_order
+from mpqr.sandbox.orders import create_instore
+from mpqr.sandbox.slots import live_order, retire_pos_order
 from mpqr.sandbox.state import SandboxState
 
 router = APIRouter(tags=["instore orders v2, dynamic and hybrid QR"])
@@ -75,7 +75,7 @@ _NOT_FOUND = ("point_of_sale_in_store_order_not_found", "No associated order fou
 
 
 def render_v2(order: InstoreOrder, seller: Seller, pos: Pos) -> dict[str, Any]:
-    """The GET shape (mp-api §4.3): the order as sent, plus ``user_id`` and ``external_pos_id``."""
+    """The GET shape: the order as sent, plus ``user_id`` and ``external_pos_id``."""
     body = order.body
     keys = (
         "external_reference",

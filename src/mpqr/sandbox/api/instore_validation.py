@@ -1,10 +1,9 @@
 """Validation of in-store order bodies with Mercado Pago's own error keys and messages.
 
-Legacy ``/mpmobile`` bodies follow mp-api §3.7 (``invalid_items`` "items needed." ...); v2 /
-dynamic /
-hybrid bodies follow §4.2 (``invalid_total_amount`` "total_amount must be present." ...). Each
-check raises
-:class:`~mpqr.sandbox.errors.InstoreError` (400) with the documented key and description.
+Legacy ``/mpmobile`` bodies follow the documented legacy errors (``invalid_items`` "items needed."
+...); v2 / dynamic / hybrid bodies follow the documented v2 errors (``invalid_total_amount``
+"total_amount must be present." ...). Each check raises :class:`~mpqr.sandbox.errors.InstoreError`
+(400) with the documented key and description.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from mpqr.sandbox.api.common import is_digits
 from mpqr.sandbox.errors import InstoreError
 from mpqr.sandbox.models import Item, Seller
 from mpqr.sandbox.state import SandboxState
-from mpqr.sites import site
+from mpqr.sites import site, site_for_currency
 
 __all__ = [
     "MAX_AMOUNT",
@@ -46,27 +45,32 @@ def _is_number(value: object) -> bool:
 
 
 def normalise_url(value: object) -> str | None:
-    """``www.yourserver.com`` → ``http://www.yourserver.com``, as MP echoes it (mp-api §3.3)."""
+    """``www.yourserver.com`` → ``http://www.yourserver.com``, as MP echoes it."""
     if not isinstance(value, str) or not value.strip():
         return None
     url = value.strip()
     return url if "://" in url else f"http://{url}"
 
 
-# ---- legacy (mp-api §3.7) ---------------------------------------------------------------------
+# ---- legacy ------------------------------------------------------------------------------------
 
 
 def legacy_items(body: dict[str, Any], seller: Seller) -> list[Item]:
     raw = body.get("items")
     if raw is None or raw == []:
         raise _bad("invalid_items", "items needed.")
-    if not isinstance(raw, list) or not all(isinstance(i, dict) for i in raw):
+    if not isinstance(raw, list):  # MP rejects the whole body then (sdk-php#171)
+        raise _bad("invalid_preference_body", "Invalid preference_body")
+    if not all(isinstance(i, dict) for i in raw):
         raise _bad("invalid_items", "items invalid. Wrong format")
     currency = site(seller.site_id).currency_id
     items = [_legacy_item(i, currency) for i in raw]
     total = sum((i.unit_price * i.quantity for i in items), Decimal(0))
     if total > MAX_AMOUNT:
-        raise _bad("invalid_items", "amount cannot be paid with Mercado Pago.")
+        raise _bad(
+            "invalid_items",
+            f"amount cannot be paid with Mercado Pago: the total {total} is above {MAX_AMOUNT}.",
+        )
     return items
 
 
@@ -78,8 +82,10 @@ def _legacy_item(raw: dict[str, Any], currency: str) -> Item:
     quantity = raw.get("quantity")
     if quantity is None:
         raise _bad("invalid_items", "quantity needed.")
-    if not _is_number(quantity) or int(quantity) != quantity or quantity < 1:
+    if not _is_number(quantity):
         raise _bad("invalid_items", "quantity must be a number.")
+    if int(quantity) != quantity or quantity < 1:
+        raise _bad("invalid_items", f"quantity must be a positive integer: got {quantity}")
     price = raw.get("unit_price")
     if price is None:
         raise _bad("invalid_items", "unit_price needed.")
@@ -100,14 +106,17 @@ def _price(value: int | float, currency: str) -> Decimal:
     amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
     decimals = site_decimals(currency)
     places = -amount.normalize().as_tuple().exponent  # type: ignore[operator]
-    if amount <= 0 or not amount.is_finite() or max(places, 0) > decimals:
-        raise _bad("invalid_items", "unit_price invalid.")
+    if amount <= 0 or not amount.is_finite():
+        raise _bad("invalid_items", f"unit_price invalid: it must be greater than 0: got {value}")
+    if max(places, 0) > decimals:
+        rule = "whole numbers" if decimals == 0 else f"at most {decimals} decimals"
+        raise _bad("invalid_items", f"unit_price invalid: {currency} takes {rule}: got {value}")
+    if amount > MAX_AMOUNT:
+        raise _bad("invalid_items", f"unit_price invalid: the limit is {MAX_AMOUNT}: got {value}")
     return amount
 
 
 def site_decimals(currency: str) -> int:
-    from mpqr.sites import site_for_currency
-
     return site_for_currency(currency).decimals
 
 
@@ -126,7 +135,7 @@ def legacy_sponsor(body: dict[str, Any], seller: Seller, state: SandboxState) ->
         raise _bad("invalid_sponsor_id", "sponsor_id site must be the same as collector_id.")
 
 
-# ---- v2 / dynamic / hybrid (mp-api §4.2) ------------------------------------------------------
+# ---- v2 / dynamic / hybrid ---------------------------------------------------------------------
 
 
 def v2_order(body: dict[str, Any]) -> Decimal:

@@ -1,6 +1,4 @@
-"""Legacy attended orders: ``/mpmobile/instore/qr/{user_id}/{external_id}`` POST / DELETE (mp-api
-§3).
-"""
+"""Legacy attended orders: ``/mpmobile/instore/qr/{user_id}/{external_id}`` POST and DELETE."""
 
 from __future__ import annotations
 
@@ -22,7 +20,8 @@ from mpqr.sandbox.api.instore_validation import legacy_items, legacy_sponsor, no
 from mpqr.sandbox.errors import InstoreError
 from mpqr.sandbox.lifecycle import LiveState
 from mpqr.sandbox.models import LegacyOrder, Pos, Seller
-from mpqr.sandbox.orders import create_legacy, retire_pos_order
+from mpqr.sandbox.orders import create_legacy
+from mpqr.sandbox.slots import retire_pos_order
 from mpqr.sandbox.state import SandboxState
 
 router = APIRouter(tags=["instore orders (legacy)"])
@@ -53,7 +52,7 @@ _TTL_HEADER = "x-ttl-store-preference"
 
 
 def render_preference(order: LegacyOrder, seller: Seller) -> dict[str, Any]:
-    """The preference-like 200 body of a legacy POST (mp-api §3.4)."""
+    """The preference-like 200 body of a legacy POST."""
     total = money(order.total_amount)
     return {
         "id": order.id,

@@ -1,11 +1,9 @@
-"""Merchant orders (mp-api §9): ``GET /merchant_orders/{id}`` and ``GET
-/merchant_orders/search``.
-"""
+"""Merchant orders: ``GET /merchant_orders/{id}`` and ``GET /merchant_orders/search``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -21,7 +19,11 @@ router = APIRouter(tags=["merchant orders"])
 _COVERING = (PaymentStatus.APPROVED, PaymentStatus.REFUNDED)
 
 
-def _mo_payment(p: Payment) -> dict[str, Any]:
+# A payment that was never approved shows Go's zero time inside a merchant order, not null.
+ZERO_TIME = "0001-01-01T00:00:00.000+00:00"
+
+
+def _mo_payment(p: Payment, zone: tzinfo) -> dict[str, Any]:
     return {
         "id": p.id,
         "transaction_amount": money(p.transaction_amount),
@@ -31,9 +33,9 @@ def _mo_payment(p: Payment) -> dict[str, Any]:
         "status": p.status.value,
         "status_detail": p.status_detail,
         "operation_type": "regular_payment",
-        "date_approved": iso(p.date_approved),
-        "date_created": iso(p.date_created),
-        "last_modified": iso(p.date_last_updated),
+        "date_approved": iso(p.date_approved, zone) or ZERO_TIME,
+        "date_created": iso(p.date_created, zone),
+        "last_modified": iso(p.date_last_updated, zone),
         "amount_refunded": money(p.amount_refunded),
     }
 
@@ -52,8 +54,9 @@ def _mo_item(i: Item) -> dict[str, Any]:
 
 
 def render_mo(state: SandboxState, mo: MerchantOrder) -> dict[str, Any]:
-    """A merchant order as ``GET /merchant_orders/{id}`` returns it (mp-api §9.1)."""
+    """A merchant order as ``GET /merchant_orders/{id}`` returns it."""
     seller = state.data.sellers[mo.seller_id]
+    zone = state.zone(seller.site_id)
     view = state.mo_view(mo)
     payments = state.payments_of(mo)
     payer = next((p for p in reversed(payments) if p.status in _COVERING), None)
@@ -62,14 +65,14 @@ def render_mo(state: SandboxState, mo: MerchantOrder) -> dict[str, Any]:
         "status": view.status.value,
         "external_reference": mo.external_reference,
         "preference_id": mo.preference_id,
-        "payments": [_mo_payment(p) for p in payments],
+        "payments": [_mo_payment(p, zone) for p in payments],
         "shipments": [],
         "payouts": [],
-        "collector": {"id": seller.id, "nickname": seller.nickname},
+        "collector": {"id": seller.id, "email": seller.email, "nickname": seller.nickname},
         "marketplace": "NONE",
         "notification_url": mo.notification_url,
-        "date_created": iso(mo.date_created),
-        "last_updated": iso(mo.last_updated),
+        "date_created": iso(mo.date_created, zone),
+        "last_updated": iso(mo.last_updated, zone),
         "sponsor_id": mo.sponsor_id,
         "shipping_cost": 0,
         "total_amount": money(mo.total_amount),
@@ -81,8 +84,9 @@ def render_mo(state: SandboxState, mo: MerchantOrder) -> dict[str, Any]:
         "cancelled": mo.cancelled,
         "additional_info": "",
         "application_id": seller.application_id,
+        "client_id": seller.application_id,
         "order_status": view.order_status.value,
-        "is_test": False,
+        "is_test": seller.test_user,
     }
 
 
@@ -146,8 +150,8 @@ def search(state: SandboxState, seller: Seller, query: dict[str, str]) -> dict[s
         key=lambda mo: (mo.date_created, mo.id),
     )
     page = found[offset : offset + limit]
-    return {
-        "elements": [render_mo(state, mo) for mo in page],
+    return {  # no match at all is ``elements: null``, as Mercado Pago answers
+        "elements": [render_mo(state, mo) for mo in page] if found else None,
         "next_offset": offset + len(page),
         "total": len(found),
     }
@@ -165,7 +169,7 @@ _SEARCH_DOC = {
 async def search_merchant_orders(
     request: Request, state: StateDep, seller: SellerDep
 ) -> dict[str, Any]:
-    """Filters of mp-api §9 with paging: ``{elements, next_offset, total}``."""
+    """The documented filters, with paging: ``{elements, next_offset, total}``."""
     return search(state, seller, dict(request.query_params))
 
 

@@ -1,8 +1,8 @@
-"""Orders API for QR (mp-api §6): ``POST /v1/orders``, ``GET``, ``/cancel``, ``/refund``.
+"""Orders API for QR: ``POST /v1/orders``, ``GET``, ``/cancel``, ``/refund``.
 
 Errors use the Orders envelope ``{"errors": [{"code", "message", "details"}]}``.
-``X-Idempotency-Key`` is
-required on create: the same key with the same body answers the same order, with another body 409.
+``X-Idempotency-Key`` is required on create: the same key with the same body answers the same order,
+with another body 409.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from mpqr.sandbox.api.common import (
 )
 from mpqr.sandbox.errors import ApiError, OrdersError
 from mpqr.sandbox.lifecycle import ApiOrderStatus, PaymentStatus
-from mpqr.sandbox.models import ApiOrder, IdempotencyRecord, Item, Seller
+from mpqr.sandbox.models import ApiOrder, IdempotencyRecord, Item, Payment, Seller
 from mpqr.sandbox.orders_api import cancel_api_order, create_api_order
 from mpqr.sandbox.refunds import fingerprint, refund_payment, remembered
 from mpqr.sandbox.state import SandboxState
@@ -69,6 +69,9 @@ _SCHEMA = body_schema(
 )
 _DURATION = re.compile(r"^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
 _EXT_REF = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+DEFAULT_EXPIRATION = "PT15M"  # an order sent without expiration_time expires after 15 minutes
+_MIN_TTL, _MAX_TTL = timedelta(seconds=30), timedelta(hours=3600)
+_MAX_DESCRIPTION, _MAX_ITEMS = 150, 10
 _TX_STATUS = {
     ApiOrderStatus.CREATED: ("created", "ready_to_process"),
     ApiOrderStatus.PROCESSING: ("processing", "in_process"),
@@ -83,10 +86,29 @@ def _two(value: Decimal) -> str:
     return f"{value:.2f}"
 
 
-def _approved_payment_id(state: SandboxState, order: ApiOrder) -> int | None:
+def _approved_payment(state: SandboxState, order: ApiOrder) -> Payment | None:
     mo = state.data.merchant_orders[order.mo_id]
     done = (PaymentStatus.APPROVED, PaymentStatus.REFUNDED)
-    return next((p.id for p in state.payments_of(mo) if p.status in done), None)
+    return next((p for p in state.payments_of(mo) if p.status in done), None)
+
+
+def _approved_payment_id(state: SandboxState, order: ApiOrder) -> int | None:
+    paid = _approved_payment(state, order)
+    return None if paid is None else paid.id
+
+
+def _refunds(state: SandboxState, order: ApiOrder, paid: Payment) -> list[dict[str, Any]]:
+    """One entry per refund, as the Orders API lists them."""
+    return [
+        {
+            "id": refund.order_refund_id or f"REF{refund.id}",
+            "transaction_id": order.transaction_id,
+            "reference_id": str(refund.id),
+            "amount": _two(refund.amount),
+            "status": "processed",
+        }
+        for refund in (state.data.refunds[r] for r in paid.refund_ids if r in state.data.refunds)
+    ]
 
 
 def render_order(state: SandboxState, order: ApiOrder) -> dict[str, Any]:
@@ -99,10 +121,9 @@ def render_order(state: SandboxState, order: ApiOrder) -> dict[str, Any]:
         "status": status,
         "status_detail": detail,
     }
-    paid = _approved_payment_id(state, order)
-    body: dict[str, Any] = {
-        k: order.body[k] for k in ("description", "expiration_time") if k in order.body
-    }
+    paid = _approved_payment(state, order)
+    body: dict[str, Any] = {k: order.body[k] for k in ("description",) if k in order.body}
+    body["expiration_time"] = order.body.get("expiration_time") or DEFAULT_EXPIRATION
     out: dict[str, Any] = {
         "id": order.id,
         "type": "qr",
@@ -123,18 +144,18 @@ def render_order(state: SandboxState, order: ApiOrder) -> dict[str, Any]:
         "items": order.body.get("items", []),
     }
     if paid is not None:
-        tx.update(reference_id=str(paid), paid_amount=_two(order.total_amount))
-        tx["payment_method"] = {"id": "visa", "type": "credit_card", "installments": 1}
+        tx.update(reference_id=str(paid.id), paid_amount=_two(order.total_amount))
+        method = {"id": paid.payment_method_id, "type": paid.payment_type_id}
+        tx["payment_method"] = {**method, "installments": paid.installments}
         out["total_paid_amount"] = _two(order.total_amount)
-    if order.refunded_amount:
-        out["transactions"]["refunds"] = [{"amount": _two(order.refunded_amount)}]
+        if paid.refund_ids:
+            out["transactions"]["refunds"] = _refunds(state, order, paid)
     if order.qr_data:
         out["type_response"] = {"qr_data": order.qr_data}
-        out["qr_data"] = order.qr_data
     return out
 
 
-# ---- validation -------------------------------------------------------------------------------
+# ---- validation --------------------------------------------------------------------------------
 
 
 def _missing(path: str) -> OrdersError:
@@ -154,8 +175,8 @@ def _amount(value: object, path: str) -> Decimal:
         amount = Decimal(value)
     except InvalidOperation:
         raise _invalid(f"{path} must be a decimal number") from None
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent != -2:
-        raise _invalid(f"{path} must be positive with exactly two decimals")
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent not in (0, -2):
+        raise _invalid(f'{path} must be positive with two decimals or none, e.g. "50.00"')
     return amount
 
 
@@ -175,6 +196,7 @@ def _validate(body: dict[str, Any]) -> tuple[Decimal, str, str]:
     mode = qr.get("mode", "static")
     if mode not in ("static", "dynamic", "hybrid"):
         raise _invalid("config.qr.mode must be static, dynamic or hybrid")
+    _check_limits(body)
     _check_payments(body["transactions"], total)
     return total, qr["external_pos_id"], str(mode)
 
@@ -192,15 +214,35 @@ def _check_payments(transactions: object, total: Decimal) -> None:
         raise _invalid("total_amount must equal the sum of transactions.payments[].amount")
 
 
-def _expiration(body: dict[str, Any]) -> timedelta | None:
+def _check_limits(body: dict[str, Any]) -> None:
+    description = body.get("description")
+    if description is not None and (
+        not isinstance(description, str) or len(description) > _MAX_DESCRIPTION
+    ):
+        raise _invalid(f"description must be a string of at most {_MAX_DESCRIPTION} characters")
+    items = body.get("items")
+    if items is not None and (not isinstance(items, list) or len(items) > _MAX_ITEMS):
+        raise _invalid(f"items must be a list of at most {_MAX_ITEMS} items")
+
+
+def _expiration(body: dict[str, Any], default_seconds: int) -> timedelta:
     raw = body.get("expiration_time")
     if raw is None:
-        return None
+        return timedelta(seconds=default_seconds)
     match = _DURATION.match(str(raw))
     if not match or not any(match.groups()):
         raise _invalid("expiration_time must be an ISO 8601 duration such as PT15M")
     days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    ttl = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if not _MIN_TTL <= ttl <= _MAX_TTL:
+        raise _invalid("expiration_time must be between PT30S and PT3600H")
+    return ttl
+
+
+def _check_unique_reference(state: SandboxState, seller: Seller, reference: str) -> None:
+    for other in state.data.api_orders.values():
+        if other.seller_id == seller.id and other.body.get("external_reference") == reference:
+            raise _invalid(f"external_reference {reference!r} was already used by {other.id}")
 
 
 def _items(body: dict[str, Any], seller: Seller) -> list[Item]:
@@ -227,7 +269,7 @@ def _items(body: dict[str, Any], seller: Seller) -> list[Item]:
     return items
 
 
-# ---- routes -----------------------------------------------------------------------------------
+# ---- routes ------------------------------------------------------------------------------------
 
 
 @router.post("/v1/orders", status_code=201, openapi_extra=_SCHEMA)
@@ -252,10 +294,11 @@ def _create_once(state: SandboxState, seller: Seller, body: dict[str, Any], key:
     if earlier is not None:
         return state.data.api_orders[earlier]
     total, external_pos_id, mode = _validate(body)
+    ttl = _expiration(body, state.options.orders_ttl_seconds)
+    _check_unique_reference(state, seller, str(body["external_reference"]))
     pos = state.pos_by_external(seller.id, external_pos_id)
     if pos is None:
         raise OrdersError(404, "pos_not_found", "Point of sale not found")
-    ttl = _expiration(body)
     order = create_api_order(
         state,
         seller,
@@ -264,7 +307,7 @@ def _create_once(state: SandboxState, seller: Seller, body: dict[str, Any], key:
         mode=mode,
         items=_items(body, seller),
         total=total,
-        expires_at=None if ttl is None else state.now() + ttl,
+        expires_at=state.now() + ttl,
     )
     state.data.idempotency[record_key] = IdempotencyRecord(fingerprint=digest, resource_id=order.id)
     return order

@@ -1,4 +1,4 @@
-"""Stores API (mp-api §7): create, get, update, delete, search."""
+"""Stores API on the wire: create, get, update, delete, search (state changes in ``stores_pos``)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from mpqr.sandbox import stores_pos
 from mpqr.sandbox.api.common import (
     Family,
     SellerDep,
@@ -19,8 +20,7 @@ from mpqr.sandbox.api.common import (
     read_object,
 )
 from mpqr.sandbox.errors import ApiError
-from mpqr.sandbox.models import Seller, Store
-from mpqr.sandbox.state import SandboxState
+from mpqr.sandbox.models import Store
 
 router = APIRouter(tags=["stores"])
 
@@ -66,41 +66,6 @@ def render_store(store: Store, *, created: bool = False) -> dict[str, Any]:
     return body
 
 
-def _validate(body: dict[str, Any], state: SandboxState, seller: Seller, own_id: int = 0) -> None:
-    name = body.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ApiError(400, "INVALID_NAME", "name is required and must be a string")
-    for key in ("location", "business_hours"):
-        if key in body and not isinstance(body[key], dict):
-            raise ApiError(400, f"INVALID_{key.upper()}", f"{key} must be an object")
-    ext = body.get("external_id")
-    if ext is None:
-        return
-    if not isinstance(ext, str) or not is_alnum(ext) or len(ext) > 60:
-        raise ApiError(400, "INVALID_EXTERNAL_ID", "external_id must be alphanumeric")
-    for other in state.data.stores.values():
-        same = (other.external_id or "").lower() == ext.lower()
-        if other.seller_id == seller.id and same and other.id != own_id:
-            raise ApiError(409, "conflict", "A store with the same external_id already exists.")
-
-
-def add_store(state: SandboxState, seller: Seller, body: dict[str, Any]) -> Store:
-    """Validate and record a new store (``POST /users/{user_id}/stores``)."""
-    with state.lock:
-        _validate(body, state, seller)
-        store = Store(
-            id=state.new_number(state.data.stores, 8),
-            seller_id=seller.id,
-            name=body["name"],
-            external_id=body.get("external_id"),
-            location=body.get("location") or {},
-            business_hours=body.get("business_hours") or {},
-            date_created=state.now(),
-        )
-        state.data.stores[store.id] = store
-        return store
-
-
 def _store_id(value: str) -> int:
     if not is_digits(value):
         raise ApiError(400, "INVALID_STORE_ID", "store_id must be numeric")
@@ -113,7 +78,7 @@ async def create_store(
 ) -> dict[str, Any]:
     check_user(seller, user_id, Family.GENERAL)
     body = await read_object(request, Family.GENERAL)
-    store = add_store(state, seller, body)
+    store = stores_pos.add_store(state, seller, body)
     return render_store(store, created=True)
 
 
@@ -130,13 +95,7 @@ async def update_store(
     check_user(seller, user_id, Family.GENERAL)
     store = state.owned(state.data.stores, _store_id(store_id), seller, "store")
     body = await read_object(request, Family.GENERAL)
-    with state.lock:
-        _validate({"name": store.name, **body}, state, seller, store.id)
-        store.name = body.get("name", store.name)
-        store.external_id = body.get("external_id", store.external_id)
-        store.location = body.get("location", store.location) or {}
-        store.business_hours = body.get("business_hours", store.business_hours) or {}
-    return render_store(store)
+    return render_store(stores_pos.update_store(state, seller, store, body))
 
 
 @router.delete("/users/{user_id}/stores/{store_id}")
@@ -145,8 +104,7 @@ async def delete_store(
 ) -> dict[str, Any]:
     check_user(seller, user_id, Family.GENERAL)
     store = state.owned(state.data.stores, _store_id(store_id), seller, "store")
-    with state.lock:
-        del state.data.stores[store.id]
+    stores_pos.remove_store(state, store)
     return {"store": store.id, "user": seller.id}
 
 

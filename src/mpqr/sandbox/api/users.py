@@ -1,4 +1,4 @@
-"""``GET /users/me`` and ``POST /users/test_user`` (mp-api §2, §13.4)."""
+"""``GET /users/me`` and ``POST /users/test_user``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from mpqr.sandbox.api.common import (
 )
 from mpqr.sandbox.errors import ApiError
 from mpqr.sandbox.models import Seller
+from mpqr.sandbox.zones import zone_for
 from mpqr.sites import UnknownSiteError, site
 
 router = APIRouter(tags=["users"])
@@ -33,7 +34,7 @@ def render_user(seller: Seller) -> dict[str, Any]:
         "first_name": "Test",
         "last_name": "Test",
         "user_type": "normal",
-        "registration_date": iso(seller.date_created),
+        "registration_date": iso(seller.date_created, zone_for(seller.site_id)),
         "status": {"site_status": "active"},
     }
 

@@ -1,7 +1,7 @@
 """Turn one :class:`~mpqr.sandbox.events.Notice` into the deliveries Mercado Pago would make (no
 I/O).
 
-Forms per topic (mp-api §11.2, §11.3):
+Forms per topic:
 
 - ``merchant_order``: IPN ``?topic=merchant_order&id=<mo>`` with ``{"resource":
   "<base>/merchant_orders/<mo>", "topic": "merchant_order"}``, then Webhooks
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from mpqr.sandbox.delivery.model import Delivery, Form
@@ -71,10 +71,10 @@ def _date(at: datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
 
-def _ipn(notice: Notice, base_url: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+def _ipn(notice: Notice, resource_base: str) -> tuple[str, dict[str, str], dict[str, Any]]:
     query = {"topic": notice.topic, "id": notice.resource_id}
     if notice.topic == "merchant_order":
-        resource = f"{base_url.rstrip('/')}/merchant_orders/{notice.resource_id}"
+        resource = f"{resource_base.rstrip('/')}/merchant_orders/{notice.resource_id}"
     else:
         resource = notice.resource_id
     return notice.topic, query, {"resource": resource, "topic": notice.topic}
@@ -134,6 +134,32 @@ def _webhook(notice: Notice, notification_id: int) -> tuple[str, dict[str, str],
     return wire_type, {"data.id": notice.resource_id, "type": wire_type}, body
 
 
+QrSignature = Literal["none", "invalid", "valid"]
+
+
+def _signature(
+    notice: Notice, form: Form, *, sign_ipn: bool, qr_signature: QrSignature
+) -> tuple[bool, bool]:
+    """``(signed, forged)`` of one delivery.
+
+    Orders API (``order``) webhooks verify with the secret. QR merchant order and payment
+    webhooks do not (Mercado Pago: "QR Code notifications cannot be verified using the secret
+    signature"): by default they carry no ``x-signature``; ``qr_signature="invalid"`` sends one that
+    never verifies, ``"valid"`` one that does. IPN is unsigned unless ``sign_ipn``.
+    """
+    if form is Form.IPN:
+        return sign_ipn, False
+    if notice.topic == "order":
+        return True, False
+    match qr_signature:
+        case "none":
+            return False, False
+        case "invalid":
+            return True, True
+        case "valid":
+            return True, False
+
+
 def build_deliveries(
     notice: Notice,
     *,
@@ -142,6 +168,7 @@ def build_deliveries(
     next_id: Callable[[], int],
     notification_id: Callable[[int], int],
     sign_ipn: bool = False,
+    qr_signature: QrSignature = "none",
 ) -> list[Delivery]:
     """The deliveries for ``notice``, pending and due ``now``; ids come from ``next_id``."""
     deliveries = []
@@ -152,6 +179,7 @@ def build_deliveries(
             wire_type, query, body = _ipn(notice, base_url)
         else:
             wire_type, query, body = _webhook(notice, notification_id(delivery_id))
+        signed, forged = _signature(notice, form, sign_ipn=sign_ipn, qr_signature=qr_signature)
         target = normalise_url(notice.notification_url)
         deliveries.append(
             Delivery(
@@ -166,7 +194,8 @@ def build_deliveries(
                 action=notice.action,
                 query=query,
                 body=body,
-                signed=form is Form.WEBHOOK or sign_ipn,
+                signed=signed,
+                forged=forged,
                 created_at=now,
                 next_attempt_at=now,
             )

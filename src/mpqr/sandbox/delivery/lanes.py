@@ -1,6 +1,6 @@
-"""Which due deliveries to start now (no I/O): one attempt in flight per ``notification_url`` lane,
-so a lane is served in creation order, a bound on attempts in flight overall so one slow receiver
-cannot stall the others, and the ``reorder`` fault's hold-back.
+"""Which due deliveries to start now (no I/O): one attempt in flight per ``notification_url``
+lane, so a lane is served in creation order, a bound on attempts in flight overall so one slow
+receiver cannot stall the others, and the ``reorder`` fault's hold-back.
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ __all__ = ["ALLOWED", "Attempt", "Delivery", "DeliveryState", "Form"]
 
 class Form(StrEnum):
     """The two shapes Mercado Pago notifies in: legacy IPN (``?topic=&id=``) and Webhooks (JSON
-    body)."""
+    body).
+    """
 
     IPN = "ipn"
     WEBHOOK = "webhook"
@@ -105,6 +106,7 @@ class Delivery:
     body: dict[str, Any]
     signed: bool
     created_at: datetime
+    forged: bool = False  # signed, but not with the seller's secret: it never verifies
     state: DeliveryState = DeliveryState.PENDING
     next_attempt_at: datetime | None = None
     first_attempt_at: datetime | None = None
@@ -131,6 +133,7 @@ class Delivery:
             "query": dict(self.query),
             "body": self.body,
             "signed": self.signed,
+            "forged": self.forged,
             "created_at": _iso(self.created_at),
             "state": self.state.value,
             "next_attempt_at": _iso(self.next_attempt_at),

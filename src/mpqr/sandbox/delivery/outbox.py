@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from mpqr.clock import Clock
-from mpqr.sandbox.delivery.forms import build_deliveries
+from mpqr.sandbox.delivery.forms import QrSignature, build_deliveries
 from mpqr.sandbox.delivery.lanes import Lanes, attempt_number, is_due
 from mpqr.sandbox.delivery.model import Attempt, Delivery, DeliveryState
 from mpqr.sandbox.delivery.policy import (
@@ -82,6 +82,8 @@ class Outbox:
         base_url: Callable[[], str],
         allow_hosts: Collection[str] = (),
         sign_ipn: bool = False,
+        qr_signature: QrSignature = "none",
+        resource_base: Callable[[], str] | None = None,
         seed: int | None = None,
         faults: Faults | None = None,
         timeouts: tuple[float, float] = (22.0, 5.0),
@@ -95,6 +97,8 @@ class Outbox:
         self._base_url = base_url
         self._allow_hosts = tuple(allow_hosts)
         self._sign_ipn = sign_ipn
+        self._qr_signature: QrSignature = qr_signature
+        self._resource_base = resource_base or base_url
         self._keyed = _Keyed(seed)
         self._faults = faults
         self._timeouts = timeouts
@@ -120,16 +124,18 @@ class Outbox:
 
     def publish(self, notice: Notice) -> None:
         """Store the deliveries of ``notice`` (refused hosts are failed at once) and wake the
-        worker."""
+        worker.
+        """
         now = self._clock.now()
         with self._lock:
             created = build_deliveries(
                 notice,
-                base_url=self._base_url(),
+                base_url=self._resource_base(),
                 now=now,
                 next_id=self._take_id,
                 notification_id=lambda delivery_id: self._keyed.number("notification", delivery_id),
                 sign_ipn=self._sign_ipn,
+                qr_signature=self._qr_signature,
             )
             for delivery in created:
                 self._refuse_if_needed(delivery, now, manual=False)
@@ -233,7 +239,8 @@ class Outbox:
 
     async def stop(self) -> None:
         """Cancel the worker and in-flight attempts (they stay pending, and resume after a
-        restart)."""
+        restart).
+        """
         tasks = [t for t in (self._worker, *self._tasks) if t is not None]
         for task in tasks:
             task.cancel()
@@ -247,7 +254,8 @@ class Outbox:
 
     def wake(self) -> None:
         """Re-check what is due now (after a publish, a resend, or a move of the virtual clock).
-        Callable from any thread."""
+        Callable from any thread.
+        """
         loop, event = self._loop, self._wakeup
         if loop is None or event is None or loop.is_closed():
             return
@@ -262,7 +270,8 @@ class Outbox:
 
     async def drain(self, timeout: float) -> None:  # noqa: ASYNC109 - the contract
         """Wait (real seconds, at most ``timeout``) until nothing is due now and nothing is in
-        flight. Does not move the clock. Raises TimeoutError if the outbox is still busy."""
+        flight. Does not move the clock. Raises TimeoutError if the outbox is still busy.
+        """
         changed = self._changed
         if changed is None:
             raise RuntimeError("Outbox.drain() before start()")

@@ -1,7 +1,7 @@
 """Delivery policy without I/O: which hosts may be called, retry profiles, and what an attempt's
 outcome does to a delivery (the retry schedule).
 
-Retry delays count from the FIRST send, on the virtual clock (mp-api §11.5). Profiles:
+Retry delays count from the FIRST send, on the virtual clock. Profiles:
 
 - ``mp-ipn``: +30 s, +5 min, +30 min (the in-person IPN table);
 - ``mp-webhooks``: +5 min, +45 min, +6 h, +2 d, +4 d (the Webhooks page);
@@ -70,7 +70,8 @@ def schedule_for(profile: RetryProfile, form: Form) -> tuple[float, ...]:
 
 def refusal(url: str, allow_hosts: Collection[str]) -> str | None:
     """Why ``url`` may not be called, or None. Never resolves a name: only literal loopback
-    addresses, ``localhost`` and the explicitly allowed host names pass."""
+    addresses, ``localhost`` and the explicitly allowed host names pass.
+    """
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         return f"refused: scheme {parts.scheme!r} is not http or https"

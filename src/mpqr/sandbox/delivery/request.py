@@ -7,6 +7,7 @@ stable across attempts is the body, including the Webhooks notification ``id``. 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Final
@@ -29,6 +30,11 @@ def signed_data_id(delivery: Delivery) -> str:
             return delivery.query["id"]
 
 
+def _unverifiable(secret: str) -> str:
+    """A key that is not the seller's secret: the header looks right but never verifies."""
+    return hashlib.sha256(b"mpqr-sandbox-qr-signature:" + secret.encode()).hexdigest()
+
+
 def build_request(
     delivery: Delivery, *, request_id: str, at: datetime, secret: str | None
 ) -> OutgoingRequest:
@@ -39,8 +45,9 @@ def build_request(
         "x-request-id": request_id,
     }
     if delivery.signed and secret:
+        key = _unverifiable(secret) if delivery.forged else secret
         headers["x-signature"] = signature_header(
-            secret,
+            key,
             data_id=signed_data_id(delivery),
             request_id=request_id,
             ts=int(at.timestamp()),

@@ -1,5 +1,6 @@
 """``GET /_sandbox/notifications`` and ``POST /_sandbox/notifications/{id}/resend``, reading the
-outbox from ``request.app.state.outbox``."""
+outbox from ``request.app.state.outbox``.
+"""
 
 from __future__ import annotations
 
@@ -46,8 +47,10 @@ async def list_notifications(
     form: str | None = None,
     seller_id: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Every delivery, oldest first, with its attempts (filters: ``state`` pending|delivered|failed,
-    ``topic`` (notice topic or wire type), ``resource_id``, ``form`` ipn|webhook, ``seller_id``)."""
+    """Every delivery, oldest first, with its attempts (filters: ``state``
+    pending|delivered|failed, ``topic`` (notice topic or wire type), ``resource_id``, ``form``
+    ipn|webhook, ``seller_id``).
+    """
     outbox = _outbox(request)
     return [
         d.to_dict()

@@ -45,7 +45,8 @@ class Transport(Protocol):
 class AiohttpTransport:
     """POSTs with one shared :class:`aiohttp.ClientSession`; never follows redirects (a 3xx is a
     failure, as for Mercado Pago), reads at most the first 1,000 characters of the answer for the
-    attempt log."""
+    attempt log.
+    """
 
     def __init__(self, *, limit: int = 64) -> None:
         self._limit = limit

@@ -1,5 +1,6 @@
 """Fault injection for the sandbox: API errors and latency on Mercado Pago paths, and dropped,
-duplicated, delayed or reordered notifications, all deterministic for a seed."""
+duplicated, delayed or reordered notifications, all deterministic for a seed.
+"""
 
 from mpqr.sandbox.faults.config import ApiFaults, FaultConfig, NotificationFaults
 from mpqr.sandbox.faults.core import ApiDecision, Faults, NotificationDecision

@@ -1,6 +1,7 @@
-"""The fault-injection configuration, validated: probabilities in 0..1, ranges ``[a, b]`` with ``0
-<= a <= b``, error statuses 4xx/5xx. Unknown keys are refused (a typo must not silently disable a
-fault)."""
+"""The fault-injection configuration, validated: probabilities in 0..1, ranges ``[a, b]`` with
+``0 <= a <= b``, error statuses 4xx/5xx. Unknown keys are refused (a typo must not silently
+disable a fault).
+"""
 
 from __future__ import annotations
 
@@ -48,12 +49,15 @@ class ApiFaults(BaseModel):
         default_factory=lambda: [500, 503, 429], min_length=1
     )
     latency_ms: tuple[Millis, Millis] = (0, 0)
+    # Mercado Pago's test environment sometimes answers in-store order creation with
+    # 500 alias_obtainment_error "Get aliases for user failed"; off by default.
+    alias_obtainment_error: Probability = 0.0
 
     _range = field_validator("latency_ms")(_check_range)
 
     @property
     def active(self) -> bool:
-        return bool(self.error_rate or self.latency_ms[1])
+        return bool(self.error_rate or self.latency_ms[1] or self.alias_obtainment_error)
 
 
 class FaultConfig(BaseModel):

@@ -33,6 +33,7 @@ class ApiDecision:
     latency_ms: float = 0.0
     status: int | None = None
     request_id: str = ""
+    alias_error: bool = False  # answer 500 alias_obtainment_error (in-store order creation only)
 
 
 _NO_NOTIFICATION_FAULT = NotificationDecision()
@@ -79,20 +80,23 @@ class Faults:
     def notifications_active(self) -> bool:
         return self._config.notifications.active
 
-    def decide_api(self) -> ApiDecision:
+    def decide_api(self, *, creates_instore_order: bool = False) -> ApiDecision:
         """The next API request's fate: extra latency and maybe an injected error status."""
         api = self._config.api
         with self._lock:
             rng = self._rng
             latency = rng.uniform(*api.latency_ms) if api.latency_ms[1] else 0.0
-            failing = rng.random() < api.error_rate
-            status = rng.choice(api.error_statuses) if failing else None
+            alias = bool(creates_instore_order and api.alias_obtainment_error)
+            alias = alias and rng.random() < api.alias_obtainment_error
+            failing = alias or rng.random() < api.error_rate
+            status = 500 if alias else rng.choice(api.error_statuses) if failing else None
             request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4)) if failing else ""
-        return ApiDecision(latency, status, request_id)
+        return ApiDecision(latency, status, request_id, alias)
 
     def decide_notification(self, key: str) -> NotificationDecision:
         """The fate of one notification attempt named by ``key`` (e.g. ``"<delivery
-        id>:<attempt>"``)."""
+        id>:<attempt>"``).
+        """
         n = self._config.notifications
         if not n.active:
             return _NO_NOTIFICATION_FAULT

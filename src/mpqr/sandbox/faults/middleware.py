@@ -21,6 +21,13 @@ _EXEMPT_EXACT: Final = frozenset(
     {"/", "/customer", "/openapi.json", "/docs", "/redoc", "/favicon.ico"}
 )
 _EXEMPT_PREFIXES: Final = ("/_sandbox/", "/customer/", "/static/", "/qr/", "/docs/")
+_INSTORE: Final = ("/mpmobile/", "/instore/")
+_ALIAS_ERROR: Final = {
+    "error": "alias_obtainment_error",
+    "message": "Get aliases for user failed",
+    "status": 500,
+    "causes": [],
+}
 _KEYS: Final = {
     500: "internal_server_error",
     503: "service_unavailable",
@@ -78,7 +85,8 @@ class ApiFaultMiddleware:
         if faults is None or not faults.api_active or not is_mp_path(scope["path"]):
             await self.app(scope, receive, send)
             return
-        decision = faults.decide_api()
+        creates = scope["method"] in ("POST", "PUT") and scope["path"].startswith(_INSTORE)
+        decision = faults.decide_api(creates_instore_order=creates)
         if decision.latency_ms:
             await asyncio.sleep(decision.latency_ms / 1000)
         if decision.status is None:
@@ -89,7 +97,9 @@ class ApiFaultMiddleware:
 
 async def _send_error(send: Send, decision: ApiDecision) -> None:
     assert decision.status is not None
-    body = error_body(decision.status)
+    body = (
+        json.dumps(_ALIAS_ERROR).encode() if decision.alias_error else error_body(decision.status)
+    )
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),

@@ -155,6 +155,7 @@
       return view.screen === "error" ? undefined : showError(T.not_found);
     }
     view.seller = state.sellers[String(pos.seller_id)] || null;
+    loadTestCards().catch(() => { cardsSite = null; });
     const key = pos.live_id ? `${pos.live_kind}:${pos.live_id}` : null;
     view.latestKey = key;
     if (view.screen === "result" || view.screen === "error" || key === view.shownKey) return undefined;
@@ -162,11 +163,45 @@
     return key === null ? showWaiting() : scan();
   }
 
+  // The test-card picker: Mercado Pago's published test cards for the seller's site; the
+  // cardholder name (APRO, OTHE, CONT, FUND...) picks the outcome, as in Mercado Pago's test plan.
+  const CARD_TEXT = {
+    es: ["Tarjeta de prueba", "Medio de pago", "Nombre del titular", "Pagar con este medio", "Dinero en cuenta"],
+    pt: ["Cartão de teste", "Meio de pagamento", "Nome do titular", "Pagar com este meio", "Saldo em conta"],
+    en: ["Test card", "Payment method", "Cardholder name", "Pay with this method", "Account money"],
+  };
+  let cardsSite = null;
+
+  async function loadTestCards() {
+    const site = view.seller && view.seller.site_id;
+    if (!site || site === cardsSite) return;
+    cardsSite = site;
+    const text = CARD_TEXT[cfg.lang] || CARD_TEXT.en;
+    ["test-card-summary", "pay-method-label", "holder-name-label", "pay-card"].forEach((id, i) => {
+      $(id).textContent = text[i];
+    });
+    const data = await call("GET", `/_sandbox/test_cards?site_id=${encodeURIComponent(site)}`);
+    const options = data.payment_methods.filter((m) => !["credit_card", "debit_card"].includes(m.payment_type_id))
+      .map((m) => ({ value: `method:${m.id}`, label: m.id === "account_money" ? text[4] : m.id }));
+    for (const card of data.cards) {
+      options.push({ value: `card:${card.number}`, label: `${card.payment_method_id} •••• ${card.number.slice(-4)}` });
+    }
+    $("pay-method").replaceChildren(...options.map((o) => new Option(o.label, o.value)));
+    $("holder-names").replaceChildren(...data.cardholders.map((h) => new Option(h.description, h.name)));
+  }
+
+  function pickedInstrument() {
+    const [kind, value] = $("pay-method").value.split(/:(.*)/s);
+    if (kind === "card") return { card_number: value, cardholder_name: $("holder-name").value };
+    return { payment_method_id: value };
+  }
+
   async function pay(status) {
     if (view.moId === null) return;
     view.paidKey = view.shownKey;
+    const body = status === "card" ? pickedInstrument() : { status };
     try {
-      const result = await call("POST", "/_sandbox/pay", { merchant_order_id: view.moId, status });
+      const result = await call("POST", "/_sandbox/pay", { merchant_order_id: view.moId, ...body });
       showResult(result.payment);
     } catch (err) {
       showError(String(err.message || err));
