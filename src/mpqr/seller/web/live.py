@@ -57,11 +57,13 @@ async def _next_change(
     """The next changed sale id, or ``None`` on timeout or when the server is closing."""
     getter = asyncio.ensure_future(queue.get())
     closer = asyncio.ensure_future(closing.wait())
-    done, pending = await asyncio.wait(
-        {getter, closer}, timeout=wait_seconds, return_when=asyncio.FIRST_COMPLETED
-    )
-    for task in pending:
-        task.cancel()  # a cancelled Queue.get takes nothing from the queue
+    try:
+        done, _ = await asyncio.wait(
+            {getter, closer}, timeout=wait_seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:  # also when the browser went away and the stream is being closed
+        for task in (getter, closer):
+            task.cancel()  # a cancelled Queue.get takes nothing from the queue
     return getter.result() if getter in done else None
 
 

@@ -73,14 +73,14 @@ _IN_FLIGHT: Final = frozenset({"pending", "in_process", "authorized"})
 _REFUSED: Final = frozenset({"rejected", "cancelled"})
 ICONS: Final = {
     State.OPENING: "…",
-    State.WAITING: "⌛",
+    State.WAITING: "◷",
     State.REJECTED: "✕",
-    State.IN_PROCESS: "⏳",
+    State.IN_PROCESS: "◷",
     State.PAID: "✓",
     State.PARTIALLY_REFUNDED: "↩",
     State.REFUNDED: "↩",
     State.CANCELLED: "⊘",
-    State.EXPIRED: "⌛",
+    State.EXPIRED: "◷",
     State.FAILED: "!",
 }
 # the colour of each sale status in lists (by value)

@@ -15,9 +15,13 @@
   }
   window.mpqrChime = function () {
     if (!enabled()) { return false; }
+    window.mpqrChimes = (window.mpqrChimes || 0) + 1;
     var Context = window.AudioContext || window.webkitAudioContext;
     if (!Context) { return false; }
-    var ctx = new Context();
+    try { play(new Context()); } catch (e) { return false; /* no audio device */ }
+    return true;
+  };
+  function play(ctx) {
     [880, 1320].forEach(function (freq, i) {
       var osc = ctx.createOscillator();
       var gain = ctx.createGain();
@@ -29,7 +33,5 @@
       osc.start(ctx.currentTime + i * 0.18);
       osc.stop(ctx.currentTime + i * 0.18 + 0.32);
     });
-    window.mpqrChimes = (window.mpqrChimes || 0) + 1;
-    return true;
-  };
+  }
 })();
