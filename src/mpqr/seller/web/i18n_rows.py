@@ -104,7 +104,7 @@ UI_ROWS: Final[Mapping[str, tuple[str, str, str]]] = {
         "Pode entregar a compra.",
         "You can hand over the purchase.",
     ),
-    "payments": ("Intentos de pago", "Tentativas de pagamento", "Payment attempts"),
+    "payments": ("Pagos y devoluciones", "Pagamentos e estornos", "Payments and refunds"),
     "no_payments": ("Todavía ninguno.", "Nenhuma ainda.", "None yet."),
     "paid_amount": ("Cobrado", "Recebido", "Paid"),
     "refunded_amount": ("Devuelto", "Estornado", "Refunded"),

@@ -153,7 +153,7 @@ def _question(
     return {
         "question": t("refund_confirm_q").format(amount=shown, paid=paid),
         "yes": t("refund_yes").format(amount=shown),
-        "amount": str(amount),
+        "amount": format(amount, "f"),  # plain digits, never an exponent
         "all": everything,
         "idem": key,
     }
