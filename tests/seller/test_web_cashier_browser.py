@@ -294,3 +294,28 @@ def test_login_is_rate_limited(browser: Browser, info: DemoInfo) -> None:
     expect(page.locator("#login-error")).to_contain_text("Too many attempts")
     page.screenshot(path=str(SHOTS / "7-login-throttled.png"))
     watched.context.close()
+
+
+def test_a_form_being_typed_in_stays_even_when_the_sale_no_longer_needs_it(
+    info: DemoInfo, cashier_page: Page
+) -> None:
+    """Another terminal refunds everything while the cashier types a refund: the form (whose
+    region would now be empty) stays until they send it, and the answer says why nothing more
+    can be refunded."""
+    page = cashier_page
+    page.goto(f"{info.seller_url}/ui/cashboxes/CAJA2/sell")
+    page.fill("#amount", "90")
+    page.click("#send")
+    expect(page.locator("#live")).to_be_visible()
+    sale_id = page.url.rsplit("/", 1)[1]
+    pay(info, "CAJA2")
+    expect(page.locator("#status")).to_have_attribute("data-status", "paid")
+    page.click("#refund-amount")
+    page.keyboard.type("5")
+    assert api(info, "POST", f"/api/sales/{sale_id}/refund", json={}).status_code == 200
+    expect(page.locator("#status")).to_have_attribute("data-status", "refunded")
+    expect(page.locator("#refund-amount")).to_have_value("5")
+    page.keyboard.press("Enter")
+    expect(page.locator("#action-error")).to_have_text("Everything paid was already refunded.")
+    expect(page.locator("#refund-form")).to_have_count(0)
+    assert _refunded(info, sale_id) == Decimal("90")
