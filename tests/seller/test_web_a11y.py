@@ -98,6 +98,7 @@ def sell_busy(page: Page, info: DemoInfo, stack: Stack) -> None:
     page.fill("#amount", "12")
     page.press("#amount", "Enter")
     expect(page.locator("#pending-sale")).to_be_visible()
+    expect(page.locator("#replace")).to_be_focused()  # Space, then Enter: replaced
 
 
 def sale_waiting(page: Page, info: DemoInfo, stack: Stack) -> None:

@@ -91,7 +91,9 @@ async def _sell_page(
         form=form,
         errors=errors,
         summary=summary,
-        focus=next((where for where, _ in summary if where), "amount"),
+        focus=next(
+            (where for where, _ in summary if where), "replace" if pending_sale else "amount"
+        ),
         pending_sale=pending_sale,
     )
 
