@@ -135,11 +135,13 @@ def sign_in(
         yield client
 
 
-def sell(client: httpx.Client, cashbox: str, **fields: Any) -> httpx.Response:
+def sell(
+    client: httpx.Client, cashbox: str, headers: dict[str, str] | None = None, **fields: Any
+) -> httpx.Response:
     """Send the sale form of ``cashbox`` (``replace`` on, so tests never trip on each other)."""
     form = client.get(f"/ui/cashboxes/{cashbox}/sell").text
     data = {"csrf": csrf_of(form), "idem": field_of(form, "idem"), "replace": "1", **fields}
-    return client.post(f"/ui/cashboxes/{cashbox}/sell", data=data)
+    return client.post(f"/ui/cashboxes/{cashbox}/sell", data=data, headers=headers)
 
 
 @pytest.fixture(scope="module", name="stack")

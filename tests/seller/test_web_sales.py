@@ -78,7 +78,11 @@ def test_a_rejected_attempt_shows_and_the_customer_may_pay_again(
         assert time.monotonic() < deadline, "the rejected attempt never showed"
         time.sleep(0.05)
     assert status_of(html) == "pending"
-    assert 'id="rejected-note"' in html
+    assert 'data-screen="rejected"' in html  # the main panel's state, with what to tell them
+    assert 'id="advice"' in html
+    text = re.sub(r"<[^>]+>", "", html)  # what the cashier reads, not the attributes
+    assert "cc_rejected_other_reason" not in text
+    assert "rejected" not in text
     _pay(info, "CAJA1")
     assert "payment-rejected" in _wait_status(cashier, url, "paid")
 
@@ -100,24 +104,53 @@ def test_everything_typed_is_escaped(cashier: httpx.Client) -> None:
 
 
 @pytest.mark.parametrize(
-    ("fields", "message"),
+    ("fields", "where", "words"),
     [
-        ({"title": [""], "unit_price": [""]}, "items"),
-        ({"title": ["A"], "unit_price": ["0"], "quantity": ["1"]}, "unit_price"),
-        ({"title": ["A"], "unit_price": ["1"], "quantity": ["0"]}, "quantity"),
-        ({"title": ["A"], "unit_price": ["1.234"], "quantity": ["1"]}, "decimals"),
-        ({"amount": "abc"}, "unit_price"),
+        ({"title": [""], "unit_price": [""]}, None, "Type an amount or at least one item"),
+        (
+            {"title": ["A"], "unit_price": ["0"], "quantity": ["1"]},
+            "unit_price-0",
+            "greater than zero",
+        ),
+        (
+            {"title": ["A"], "unit_price": [""], "quantity": ["1"]},
+            "unit_price-0",
+            "Fill in this field",
+        ),
+        (
+            {"title": ["A"], "unit_price": ["1"], "quantity": ["0"]},
+            "quantity-0",
+            "greater than zero",
+        ),
+        ({"title": ["A"], "unit_price": ["1"], "quantity": ["1,5"]}, "quantity-0", "whole number"),
+        ({"title": ["A"], "unit_price": ["1.234"], "quantity": ["1"]}, "unit_price-0", "decimals"),
+        ({"title": ["A\u0000b"], "unit_price": ["1"]}, "title-0", "not allowed"),
+        ({"amount": "abc"}, "amount", "Type a number"),
+        ({"amount": "-5"}, "amount", "greater than zero"),
     ],
 )
-def test_bad_forms_come_back_with_the_reason(
-    cashier: httpx.Client, fields: dict[str, object], message: str
+def test_bad_forms_say_why_next_to_the_field(
+    cashier: httpx.Client, fields: dict[str, object], where: str | None, words: str
 ) -> None:
-    response = sell(cashier, "CAJA2", **fields)
+    response = sell(cashier, "CAJA2", **fields, headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    errors = re.search(r'id="form-errors">(.*?)</ul>', response.text, re.S)
+    errors = re.search(r'id="form-errors">(.*?)</div>', response.text, re.S)
     assert errors is not None
-    assert message in errors.group(1)
+    assert words in errors.group(1)
+    assert "items" not in errors.group(1)  # never the API's field names nor its English
+    assert "Input should" not in response.text
+    if where is not None:
+        assert re.search(rf'id="{where}"[^>]*aria-invalid="true"', response.text)
+        field_error = re.search(rf'id="err-{where}">([^<]*)<', response.text)
+        assert field_error is not None
+        assert words in field_error.group(1)
     assert 'id="sale-form"' in response.text  # the form again, ready to fix
+
+
+def test_errors_speak_the_cashiers_language(cashier: httpx.Client) -> None:
+    for lang, words in [("es", "Escribí un número"), ("pt", "Digite um número")]:
+        response = sell(cashier, "CAJA2", amount="abc", headers={"Accept-Language": lang})
+        assert words in response.text
 
 
 def test_double_submit_of_one_form_makes_one_sale(cashier: httpx.Client) -> None:
@@ -154,28 +187,82 @@ def test_cancel_from_the_status_screen(cashier: httpx.Client) -> None:
     assert again.status_code == 303
 
 
+def _ask_refund(client: httpx.Client, url: str, **fields: str) -> httpx.Response:
+    html = client.get(url).text
+    idem = field_of(html, "idem")
+    if fields.get("all") == "1":
+        idem = re.findall(r'name="idem" value="([^"]*)"', html)[1]
+    data = {"csrf": csrf_of(html), "idem": idem, **fields}
+    return client.post(f"{url}/refund", data=data)
+
+
+def _confirm(client: httpx.Client, url: str, question: httpx.Response) -> httpx.Response:
+    html = question.text
+    data = {
+        name: field_of(html[html.index('id="refund-confirm-form"') :], name)
+        for name in ("csrf", "idem", "amount", "confirm")
+    }
+    if 'name="all" value="1"' in html[html.index('id="refund-confirm-form"') :]:
+        data["all"] = "1"
+    return client.post(f"{url}/refund", data=data)
+
+
 def test_a_paid_sale_cannot_be_cancelled_but_refunded_in_parts(
     cashier: httpx.Client, info: DemoInfo
 ) -> None:
-    url = _sale_url(sell(cashier, "CAJA1", amount="100"))
+    cashier.headers["Accept-Language"] = "es"
+    url = _sale_url(sell(cashier, "CAJA1", amount="1500"))
     _pay(info, "CAJA1")
     html = _wait_status(cashier, url, "paid")
     assert 'id="refund-form"' in html
     token = csrf_of(html)
     refused = cashier.post(f"{url}/cancel", data={"csrf": token})
     assert refused.status_code == 409
-    assert 'id="action-error"' in refused.text
-    part = {"csrf": token, "idem": field_of(html, "idem"), "amount": "30,5"}
-    assert cashier.post(f"{url}/refund", data=part).status_code == 303
-    assert cashier.post(f"{url}/refund", data=part).status_code == 303  # same form: once
+    assert "La venta ya está pagada: no se puede cancelar." in refused.text
+    empty = _ask_refund(cashier, url, amount="")
+    assert empty.status_code == 422  # an empty amount is an error, never "everything"
+    assert 'id="err-refund-amount"' in empty.text
+    assert status_of(cashier.get(url).text) == "paid"
+    question = _ask_refund(cashier, url, amount="10")
+    assert question.status_code == 200
+    assert "¿Devolver ARS 10,00 de ARS 1.500,00?" in question.text
+    assert status_of(cashier.get(url).text) == "paid"  # asking refunds nothing
+    assert _confirm(cashier, url, question).status_code == 303
+    assert _confirm(cashier, url, question).status_code == 303  # a double submit: once
     html = cashier.get(url).text
     assert status_of(html) == "partially_refunded"
-    assert "$ 30,50" in html
-    too_much = {"csrf": token, "idem": "other", "amount": "1000"}
-    assert cashier.post(f"{url}/refund", data=too_much).status_code == 422
-    rest = {"csrf": token, "idem": field_of(cashier.get(url).text, "idem"), "amount": ""}
-    assert cashier.post(f"{url}/refund", data=rest).status_code == 303
+    assert re.search(r'id="refunded-amount">\$ 10,00<', html)
+    too_much = _ask_refund(cashier, url, amount="1491")
+    assert too_much.status_code == 422
+    assert "Es más de lo que queda por devolver." in too_much.text
+    everything = _ask_refund(cashier, url, all="1")
+    assert "¿Devolver ARS 1.490,00 de ARS 1.500,00?" in everything.text
+    assert _confirm(cashier, url, everything).status_code == 303
     assert status_of(cashier.get(url).text) == "refunded"
+    assert 'id="refund-form"' not in cashier.get(url).text
+
+
+def test_money_paid_after_cancel_can_be_refunded(cashier: httpx.Client, info: DemoInfo) -> None:
+    cashier.headers["Accept-Language"] = "en"
+    url = _sale_url(sell(cashier, "CAJA2", amount="40"))
+    scan = httpx.post(f"{info.sandbox_url}/_sandbox/scan", json={"pos_id": _pos(info, "CAJA2")})
+    scanned = scan.json()["merchant_order_id"]
+    token = csrf_of(cashier.get(url).text)
+    assert cashier.post(f"{url}/cancel", data={"csrf": token}).status_code == 303
+    # the customer's phone still showed the order: they pay it after the cancel
+    _pay(info, "CAJA2", merchant_order_id=scanned, late=True)
+    deadline = time.monotonic() + 10
+    while 'data-alert="paid_after_cancel"' not in (html := cashier.get(url).text):
+        assert time.monotonic() < deadline, "the late payment never showed"
+        time.sleep(0.05)
+    assert status_of(html) == "cancelled"
+    assert 'id="refund-form"' in html
+    question = _ask_refund(cashier, url, all="1")
+    assert "Refund ARS 40,00 of ARS 40,00?" in question.text
+    assert _confirm(cashier, url, question).status_code == 303
+    html = cashier.get(url).text
+    assert re.search(r'id="refunded-amount">\$ 40,00<', html)
+    assert 'id="refund-form"' not in html
 
 
 def test_events_stream_the_change_to_paid(cashier: httpx.Client, info: DemoInfo) -> None:

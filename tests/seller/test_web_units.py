@@ -4,6 +4,7 @@ and every status screen rendered in every language."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import jinja2
@@ -12,12 +13,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.datastructures import FormData
 
+from mpqr.seller.errors import Reason
 from mpqr.seller.sales.rules import Alert, SaleStatus
 from mpqr.seller.sales.schemas import PaymentOut, SaleOut
-from mpqr.seller.web import i18n, session
-from mpqr.seller.web.forms import FormError, parse_sale_form, read_form
+from mpqr.seller.web import i18n, screen, session
+from mpqr.seller.web.forms import (
+    FormError,
+    Problem,
+    input_of,
+    money_problems,
+    parse_refund_amount,
+    parse_sale_form,
+    read_form,
+)
 from mpqr.seller.web.limiter import LoginLimiter
-from mpqr.seller.web.render import _money
+from mpqr.seller.web.render import _money, money_code
 
 HASH = "scrypt$00ff$abcd"
 NOW = 1_800_000_000
@@ -139,20 +149,78 @@ def test_decimal_marks(text: str, expected: str) -> None:
     assert sale.replace is True
 
 
+def _row(title: str, price: str, quantity: str) -> dict[str, list[str]]:
+    return {"title": [title], "unit_price": [price], "quantity": [quantity]}
+
+
 @pytest.mark.parametrize(
-    ("values", "field"),
+    ("values", "field", "reason"),
     [
-        ({"title": [""], "unit_price": [""], "quantity": ["1"]}, "items"),
-        ({"title": ["A"], "unit_price": ["x"], "quantity": ["1"]}, "items.0.unit_price"),
-        ({"title": ["A"], "unit_price": ["1"], "quantity": ["-1"]}, "items.0.quantity"),
-        ({"title": ["A"], "unit_price": ["1"], "quantity": ["1.5"]}, "items.0.quantity"),
-        ({"amount": "0"}, "items.0.unit_price"),
+        (_row("", "", "1"), "items", Reason.TOO_FEW),
+        (_row("A", "x", "1"), "items[0].unit_price", Reason.NOT_A_NUMBER),
+        (_row("A", "", "1"), "items[0].unit_price", Reason.REQUIRED),
+        (_row("", "5", "1"), "items[0].title", Reason.REQUIRED),
+        (_row("A" * 257, "5", "1"), "items[0].title", Reason.TOO_LONG),
+        ({"title": ["a\nb"], "unit_price": ["5"]}, "items[0].title", Reason.CONTROL_CHARACTERS),
+        (_row("A", "1", "-1"), "items[0].quantity", Reason.NOT_POSITIVE),
+        (_row("A", "1", "1.5"), "items[0].quantity", Reason.NOT_AN_INTEGER),
+        (_row("A", "1", "100001"), "items[0].quantity", Reason.OUT_OF_RANGE),
+        ({"amount": "0"}, "items[0].unit_price", Reason.NOT_POSITIVE),
+        ({"amount": "NaN"}, "items[0].unit_price", Reason.NOT_A_NUMBER),
     ],
-)
-def test_bad_forms_name_the_field(values: dict[str, Any], field: str) -> None:
+)  # fmt: skip
+def test_bad_forms_name_the_field_and_the_reason(
+    values: dict[str, Any], field: str, reason: Reason
+) -> None:
     with pytest.raises(FormError) as caught:
         parse_sale_form("CAJA1", read_form(_form(**values)), "Venta")
-    assert any(m.startswith(field) for m in caught.value.messages)
+    assert Problem(field, reason) in caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("field", "quick", "expected"),
+    [
+        ("items[0].unit_price", True, "amount"),
+        ("items", True, "amount"),
+        ("items[2].quantity", False, "quantity-2"),
+        ("items[0].title", False, "title-0"),
+        ("items", False, None),
+        ("cashbox", False, None),
+        (None, True, None),
+    ],
+)
+def test_core_fields_point_at_the_input_the_cashier_touched(
+    field: str | None, quick: bool, expected: str | None
+) -> None:
+    assert input_of(field, quick) == expected
+
+
+def test_prices_follow_the_currency_decimals() -> None:
+    sale = parse_sale_form("C", read_form(_form(title=["A", "B"], unit_price=["1.5", "2"])), "V")
+    assert money_problems(sale, "ARS") == []
+    assert money_problems(sale, "CLP") == [Problem("items[0].unit_price", Reason.TOO_MANY_DECIMALS)]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("", Reason.REQUIRED),
+        ("  ", Reason.REQUIRED),
+        ("abc", Reason.NOT_A_NUMBER),
+        ("Infinity", Reason.NOT_A_NUMBER),
+        ("0", Reason.NOT_POSITIVE),
+        ("-3", Reason.NOT_POSITIVE),
+        ("1,005", Reason.TOO_MANY_DECIMALS),
+        ("100,01", Reason.REFUND_TOO_LARGE),
+    ],
+)
+def test_a_refund_amount_is_never_empty_nor_more_than_what_is_left(
+    text: str, reason: Reason
+) -> None:
+    with pytest.raises(FormError) as caught:
+        parse_refund_amount(text, "ARS", Decimal("100"))
+    assert caught.value.problems == [Problem("amount", reason)]
+    assert parse_refund_amount("1.234,5", "ARS", Decimal("2000")) == Decimal("1234.5")
 
 
 def test_money_follows_the_currency_decimals() -> None:
@@ -160,6 +228,8 @@ def test_money_follows_the_currency_decimals() -> None:
     assert _money("1234", "CLP") == "$ 1.234"
     assert _money("1", "XXX") == "$ 1,00"
     assert _money("n/a", "ARS") == "n/a"
+    assert money_code("1500", "ARS") == "ARS 1.500,00"
+    assert money_code("1500", "CLP") == "CLP 1.500"
 
 
 def _sale(status: SaleStatus, alerts: list[Alert], payments: list[PaymentOut]) -> SaleOut:
@@ -182,9 +252,7 @@ def _sale(status: SaleStatus, alerts: list[Alert], payments: list[PaymentOut]) -
     )
 
 
-@pytest.mark.parametrize("lang", i18n.LANGUAGES)
-@pytest.mark.parametrize("status", list(SaleStatus))
-def test_every_status_renders_in_every_language(lang: str, status: SaleStatus) -> None:
+def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("mpqr.seller.web", "templates"),
         autoescape=True,
@@ -192,27 +260,116 @@ def test_every_status_renders_in_every_language(lang: str, status: SaleStatus) -
     )
     env.filters["money"] = _money
     env.filters["iso"] = lambda value: value.isoformat()
+    env.globals.update(
+        detail_words=screen.detail_words,
+        advice_words=screen.advice_words,
+        icons={state.value: icon for state, icon in screen.ICONS.items()},
+    )
+    return env
+
+
+def _render_panel(lang: str, sale: SaleOut) -> str:
+    return (
+        _env()
+        .get_template("_panel.html")
+        .render(
+            t=i18n.translator(lang),
+            sale=sale,
+            screen=screen.screen_of(sale),
+            viewer=_Viewer(),
+            idem_part="k1",
+            idem_all="k2",
+            refund_text="",
+            refund_error=None,
+        )
+    )
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+@pytest.mark.parametrize("status", list(SaleStatus))
+def test_every_status_renders_in_every_language(lang: str, status: SaleStatus) -> None:
     payments = [
-        PaymentOut(id=str(i), status=s, status_detail=None, amount="10")
-        for i, s in enumerate(["approved", "rejected", "pending", "in_process", "refunded"])
+        PaymentOut(id=str(i), status=s, status_detail=d, amount="10")
+        for i, (s, d) in enumerate(
+            [
+                ("approved", "accredited"),
+                ("rejected", "cc_rejected_other_reason"),
+                ("refunded", "refunded"),
+                ("cancelled", "expired"),
+            ]
+        )
     ]
     t = i18n.translator(lang)
-    html = env.get_template("_panel.html").render(
-        t=t,
-        sale=_sale(status, list(Alert), payments),
-        viewer=None if status is not SaleStatus.PENDING else _Viewer(),
-        rejected=[payments[1]],
-        refundable=False,
-        idem="k",
-    )
-    assert t(f"status_{status.value}") in html
+    html = _render_panel(lang, _sale(status, list(Alert), payments))
+    assert t(screen.screen_of(_sale(status, [], payments)).headline) in html
     assert "<b>x</b>" not in html
     for alert in Alert:
         assert t(f"alert_{alert.value}") in html
-    for key in ("pay_approved", "pay_rejected", "pay_in_process", "pay_refunded"):
+    for key in ("detail_accredited", "detail_cc_rejected_other_reason", "pay_refunded"):
         assert t(key) in html
     assert ("expired-note" in html) is (status is SaleStatus.EXPIRED)
-    assert ("rejected-note" in html) is (status is SaleStatus.PENDING)
+    assert ('id="cancel-form"' in html) is (status is SaleStatus.PENDING)
+    assert ('id="sale-qr"' in html) is (status is SaleStatus.PENDING)  # rejected: pay again
+
+
+@pytest.mark.parametrize(
+    ("payments", "state", "advice"),
+    [
+        ([], screen.State.WAITING, None),
+        ([("1", "rejected", "cc_rejected_insufficient_amount")], screen.State.REJECTED,
+         "advice_cc_rejected_insufficient_amount"),
+        ([("1", "rejected", "cc_rejected_new_code")], screen.State.REJECTED, "advice_rejected"),
+        ([("1", "in_process", "pending_contingency")], screen.State.IN_PROCESS,
+         "advice_pending_contingency"),
+        ([("1", "pending", "pending_waiting_payment"), ("2", "rejected", "bank_error")],
+         screen.State.IN_PROCESS, "advice_pending_waiting_payment"),
+        ([("9", "rejected", "bank_error"), ("10", "pending", None)], screen.State.IN_PROCESS,
+         "advice_pending"),
+    ],
+)  # fmt: skip
+def test_a_pending_sale_shows_its_latest_attempt_with_what_to_tell_the_customer(
+    payments: list[tuple[str, str, str | None]], state: screen.State, advice: str | None
+) -> None:
+    pays = [PaymentOut(id=i, status=s, status_detail=d, amount="10") for i, s, d in payments]
+    sale = _sale(SaleStatus.PENDING, [], pays)
+    shown = screen.screen_of(sale)
+    assert shown.state is state
+    for lang in i18n.LANGUAGES:
+        t = i18n.translator(lang)
+        html = _render_panel(lang, sale)
+        assert f'data-screen="{state.value}"' in html
+        if advice is not None:
+            assert t(advice) in html
+            assert 'id="advice"' in html
+
+
+@pytest.mark.parametrize("status", ["opening", "failed"])
+def test_the_write_ahead_statuses_have_words_and_panels_before_the_enum_has_them(
+    status: str,
+) -> None:
+    sale = _sale(SaleStatus.PENDING, [], []).model_copy(update={"status": _Status(status)})
+    shown = screen.screen_of(sale)
+    assert shown.state.value == status
+    for lang in i18n.LANGUAGES:
+        html = _render_panel(lang, sale)
+        assert i18n.translator(lang)(f"status_{status}") in html
+    assert ('id="try-again"' in html) is (status == "failed")
+    assert shown.cancellable is (status == "opening")
+
+
+class _Status(str):
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+def test_money_in_after_cancel_or_expiry_is_refundable() -> None:
+    late = _sale(SaleStatus.CANCELLED, [Alert.PAID_AFTER_CANCEL], [])
+    assert screen.screen_of(late).refundable == Decimal("10")
+    gone = late.model_copy(update={"refunded_amount": "10"})
+    assert screen.screen_of(gone).refundable == 0
+    unpaid = _sale(SaleStatus.EXPIRED, [], []).model_copy(update={"paid_amount": "0"})
+    assert screen.screen_of(unpaid).refundable == 0
 
 
 class _Viewer:

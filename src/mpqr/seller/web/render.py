@@ -17,11 +17,11 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
-from mpqr.seller.web import i18n
+from mpqr.seller.web import i18n, screen
 from mpqr.seller.web.limiter import LoginLimiter
 from mpqr.sites import UnknownSiteError, site_for_currency
 
-__all__ = ["WebState", "lang_of", "page", "state_of", "static_file", "web_state"]
+__all__ = ["WebState", "lang_of", "money_code", "page", "state_of", "static_file", "web_state"]
 
 LANG_COOKIE: Final = "mpqr_lang"
 # Everything comes from this server: no inline scripts, no third-party origin, no framing.
@@ -62,6 +62,11 @@ def state_of(app: Any) -> WebState:
         )
         env.filters["money"] = _money
         env.filters["iso"] = _iso
+        env.globals.update(
+            detail_words=screen.detail_words,
+            advice_words=screen.advice_words,
+            icons={state.value: icon for state, icon in screen.ICONS.items()},
+        )
         state = WebState(env=env, limiter=LoginLimiter())
         app.state.web = state
     return state
@@ -104,16 +109,27 @@ def static_file(name: str) -> Response | None:
 
 def _money(value: Any, currency_id: str = "") -> str:
     """``"1234.5"``, ``"ARS"`` → ``"$ 1.234,50"``: the grouping of Latin American receipts."""
+    text = _grouped(value, currency_id)
+    return str(value) if text is None else "$ " + text
+
+
+def money_code(value: Any, currency_id: str) -> str:
+    """``"1500"``, ``"ARS"`` → ``"ARS 1.500,00"`` (unambiguous where the question is money)."""
+    text = _grouped(value, currency_id)
+    return str(value) if text is None else f"{currency_id} {text}"
+
+
+def _grouped(value: Any, currency_id: str) -> str | None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        return str(value)
+        return None
     try:
         decimals = site_for_currency(currency_id).decimals
     except UnknownSiteError:
         decimals = 2
     text = f"{amount:,.{decimals}f}"
-    return "$ " + text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def _iso(value: datetime) -> str:

@@ -1,37 +1,43 @@
-"""A sale's status screen (live), cancel, refund, and the history list.
+"""A sale's status screen (live), cancel, refund with confirmation, and the history list.
 
 The screen subscribes to ``/ui/sales/{id}/events`` (Server-Sent Events fed by the core's
 broadcaster, authenticated by the session cookie: a browser's EventSource cannot send a Bearer
-header); on each event the page fetches ``/ui/sales/{id}/panel``, the same server-rendered fragment
-the first render used, so translations and escaping live in one place.
+header); on each event the page fetches ``/ui/sales/{id}/panel``, the server-rendered fragment the
+first render used, and patches its regions in place (``static/sale.js``): a form being typed in
+is never replaced.
+
+A refund takes two steps: the form posts an amount (or "refund everything"), the server answers
+with the question "Refund ARS 10,00 of ARS 1.500,00?", and only the confirmation refunds. Both
+steps carry the form's idempotency key, so a double submit cannot refund twice. An empty amount
+is an error, never "everything".
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response
 
-from mpqr.seller.errors import NotFound, SellerError
+from mpqr.seller.errors import NotFound, Reason, SellerError
 from mpqr.seller.sales.rules import SaleStatus
 from mpqr.seller.sales.schemas import RefundIn, SaleOut
 from mpqr.seller.sales.service import SalesService
-from mpqr.seller.web.forms import plain_decimal
+from mpqr.seller.web import i18n
+from mpqr.seller.web.forms import FormError, parse_refund_amount
 from mpqr.seller.web.guard import CheckedForm, LiveViewer, PageViewer, Viewer
-from mpqr.seller.web.render import page, web_state
+from mpqr.seller.web.live import event_stream
+from mpqr.seller.web.render import lang_of, money_code, page
+from mpqr.seller.web.screen import TONES, reason_words, screen_of
 
 __all__ = ["router"]
 
 router = APIRouter()
-KEEPALIVE_SECONDS: Final = 15.0
-STREAM_SECONDS: Final = 300.0  # then the browser reconnects: no stream lives forever
 PAGE_SIZE: Final = 50
+_MONEY_IN: Final = frozenset({"paid", "partially_refunded", "refunded"})
 
 
 def _sales(request: Request) -> SalesService:
@@ -39,20 +45,24 @@ def _sales(request: Request) -> SalesService:
     return service
 
 
-def _sale_page(
-    request: Request, viewer: Viewer, sale: SaleOut, status: int = 200, error: str | None = None
-) -> Response:
-    return page(
-        request, "sale.html", status, viewer=viewer, sale=sale, error=error, **_extras(sale)
-    )
-
-
-def _extras(sale: SaleOut) -> dict[str, Any]:
-    return {
-        "rejected": [p for p in sale.payments if p.status == "rejected"],
-        "refundable": sale.status in {SaleStatus.PAID, SaleStatus.PARTIALLY_REFUNDED},
-        "idem": secrets.token_urlsafe(16),
+def _panel_context(sale: SaleOut, **extra: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "sale": sale,
+        "screen": screen_of(sale),
+        "idem_part": secrets.token_urlsafe(16),
+        "idem_all": secrets.token_urlsafe(16),
+        "refund_text": "",
+        "refund_error": None,
     }
+    return context | extra
+
+
+def _sale_page(
+    request: Request, viewer: Viewer, sale: SaleOut, status: int = 200, **extra: Any
+) -> Response:
+    extra.setdefault("error", None)
+    extra.setdefault("confirm", None)
+    return page(request, "sale.html", status, viewer=viewer, **_panel_context(sale, **extra))
 
 
 @router.get("/ui/sales/{sale_id}")
@@ -68,83 +78,100 @@ async def sale_screen(request: Request, sale_id: str, viewer: PageViewer) -> Res
 async def sale_panel(request: Request, sale_id: str, viewer: LiveViewer) -> Response:
     """The live part of the status screen, as an HTML fragment."""
     sale = await _sales(request).get(sale_id)
-    return page(request, "_panel.html", viewer=viewer, sale=sale, **_extras(sale))
+    return page(request, "_panel.html", viewer=viewer, **_panel_context(sale))
 
 
 @router.get("/ui/sales/{sale_id}/events")
-async def sale_events(request: Request, sale_id: str, viewer: LiveViewer) -> StreamingResponse:
+async def sale_events(request: Request, sale_id: str, viewer: LiveViewer) -> Response:
     """One ``sale`` event now and one per change of this sale, until the stream's time is up."""
     service = _sales(request)
     await service.get(sale_id)
-    return StreamingResponse(
-        _stream(request, service, sale_id),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+
+    async def first() -> str:
+        return _summary(await service.get(sale_id))
+
+    async def on_change(changed: str) -> str | None:
+        return _summary(await service.get(sale_id)) if changed == sale_id else None
+
+    return event_stream(request, first, on_change)
 
 
-async def _stream(request: Request, service: SalesService, sale_id: str) -> AsyncIterator[str]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + STREAM_SECONDS
-    closing = web_state(request).closing
-    async with request.app.state.ctx.broadcaster.subscribe() as queue:
-        yield "retry: 2000\n" + _event(await service.get(sale_id))
-        while not closing.is_set() and (left := deadline - loop.time()) > 0:
-            changed = await _next_change(queue, closing, min(KEEPALIVE_SECONDS, left))
-            if changed == sale_id:
-                yield _event(await service.get(sale_id))
-            elif changed is None and not closing.is_set():
-                yield ": keepalive\n\n"
-
-
-async def _next_change(
-    queue: asyncio.Queue[str], closing: asyncio.Event, wait_seconds: float
-) -> str | None:
-    """The next changed sale id, or ``None`` on timeout or when the server is closing."""
-    getter = asyncio.ensure_future(queue.get())
-    closer = asyncio.ensure_future(closing.wait())
-    done, pending = await asyncio.wait(
-        {getter, closer}, timeout=wait_seconds, return_when=asyncio.FIRST_COMPLETED
-    )
-    for task in pending:
-        task.cancel()  # a cancelled Queue.get takes nothing from the queue
-    return getter.result() if getter in done else None
-
-
-def _event(sale: SaleOut) -> str:
-    data = {"id": sale.id, "status": sale.status.value, "payments": len(sale.payments)}
-    return f"event: sale\ndata: {json.dumps(data)}\n\n"
+def _summary(sale: SaleOut) -> str:
+    return json.dumps({"id": sale.id, "status": sale.status.value, "payments": len(sale.payments)})
 
 
 @router.post("/ui/sales/{sale_id}/cancel")
 async def cancel(request: Request, sale_id: str, viewer: PageViewer, form: CheckedForm) -> Response:
-    return await _act(request, viewer, sale_id, _sales(request).cancel(sale_id))
+    try:
+        await _sales(request).cancel(sale_id)
+    except NotFound:
+        return page(request, "error.html", 404, viewer=viewer, message_key="not_found")
+    except SellerError as exc:
+        return await _failed(request, viewer, sale_id, exc)
+    return RedirectResponse(f"/ui/sales/{sale_id}", 303)
 
 
 @router.post("/ui/sales/{sale_id}/refund")
 async def refund(request: Request, sale_id: str, viewer: PageViewer, form: CheckedForm) -> Response:
-    """Full refund with an empty amount, partial otherwise (idempotent per form)."""
-    text = plain_decimal(str(form.get("amount") or "").strip())
+    """Step 1 (no ``confirm``): check the amount and ask. Step 2 (``confirm=1``): refund."""
     try:
-        body = RefundIn(amount=Decimal(text) if text else None)
-    except (InvalidOperation, ValueError):
         sale = await _sales(request).get(sale_id)
-        return _sale_page(request, viewer, sale, 422, f"amount: {text!r} is not an amount")
-    key = str(form.get("idem") or "")[:200] or None
-    return await _act(request, viewer, sale_id, _sales(request).refund(sale_id, body, key))
-
-
-async def _act(
-    request: Request, viewer: Viewer, sale_id: str, action: Awaitable[SaleOut]
-) -> Response:
-    try:
-        await action
     except NotFound:
         return page(request, "error.html", 404, viewer=viewer, message_key="not_found")
+    left = screen_of(sale).refundable
+    if left <= 0:
+        words = reason_words(i18n.translator(lang_of(request)), Reason.NOTHING_TO_REFUND)
+        return _sale_page(request, viewer, sale, 409, error=words)
+    everything = form.get("all") == "1"
+    text = str(form.get("amount") or "")[:40]
+    key = str(form.get("idem") or "")[:200] or secrets.token_urlsafe(16)
+    try:
+        amount = left if everything and not form.get("confirm") else _amount(text, sale, left)
+    except FormError as exc:
+        words = reason_words(i18n.translator(lang_of(request)), exc.problems[0].reason)
+        return _sale_page(request, viewer, sale, 422, refund_text=text, refund_error=words)
+    if form.get("confirm") != "1":
+        question = _question(request, sale, amount, key, everything)
+        return _sale_page(request, viewer, sale, confirm=question)
+    try:
+        await _sales(request).refund(sale_id, RefundIn(amount=amount), key)
     except SellerError as exc:
-        sale = await _sales(request).get(sale_id)
-        return _sale_page(request, viewer, sale, exc.status, exc.message)
+        return await _failed(request, viewer, sale_id, exc)
     return RedirectResponse(f"/ui/sales/{sale_id}", 303)
+
+
+def _amount(text: str, sale: SaleOut, left: Decimal) -> Decimal:
+    return parse_refund_amount(text, sale.currency_id, left)
+
+
+def _question(
+    request: Request, sale: SaleOut, amount: Decimal, key: str, everything: bool
+) -> dict[str, Any]:
+    """The confirmation: "Refund ARS 10,00 of ARS 1.500,00?" in the cashier's language."""
+    t = i18n.translator(lang_of(request))
+    shown = money_code(amount, sale.currency_id)
+    paid = money_code(sale.paid_amount, sale.currency_id)
+    return {
+        "question": t("refund_confirm_q").format(amount=shown, paid=paid),
+        "yes": t("refund_yes").format(amount=shown),
+        "amount": format(amount, "f"),  # plain digits, never an exponent
+        "all": everything,
+        "idem": key,
+    }
+
+
+async def _failed(request: Request, viewer: Viewer, sale_id: str, exc: SellerError) -> Response:
+    """The sale screen again, the core's error in the cashier's words."""
+    sale = await _sales(request).get(sale_id)
+    reason = exc.reason
+    if reason is Reason.IN_PROGRESS and sale.status.value in _MONEY_IN:
+        # a Conflict's generic default: on a sale with money in, that is what the conflict is
+        reason = Reason.SALE_ALREADY_PAID
+    words = reason_words(i18n.translator(lang_of(request)), reason)
+    extra: dict[str, Any] = {"error": words}
+    if exc.field == "amount":
+        extra["refund_error"] = words
+    return _sale_page(request, viewer, sale, exc.status, **extra)
 
 
 @router.get("/ui/sales")
@@ -171,4 +198,5 @@ async def history(
         cashbox=cashbox,
         statuses=[s.value for s in SaleStatus],
         cashboxes=boxes,
+        tones=TONES,
     )
