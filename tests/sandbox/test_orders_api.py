@@ -158,6 +158,19 @@ def test_cancel(env: Env, pos: dict[str, Any]) -> None:
     assert [n.action for n in env.notices] == ["order.canceled"]
 
 
+def test_a_cancelled_order_takes_no_late_payment(env: Env, pos: dict[str, Any]) -> None:
+    """A customer still on the pay screen cannot pay an Orders API order cancelled meanwhile
+    (it used to answer 500 after recording the payment)."""
+    order = _create(env)
+    scanned = env.control("scan", {"pos_id": pos["id"]}, 200)
+    env.http.post(f"/v1/orders/{order['id']}/cancel")
+    late = {"merchant_order_id": scanned["merchant_order_id"], "late": True}
+    refused = env.control("pay", late, 400)
+    assert refused["error"] == "order_not_available"
+    state = env.anon.get("/_sandbox/state").json()
+    assert state["payments"] == {}
+
+
 def test_expiry(env: Env, pos: dict[str, Any]) -> None:
     order = _create(env, expiration_time="PT15M")
     env.control("clock/advance", {"seconds": 15 * 60}, 200)

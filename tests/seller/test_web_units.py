@@ -308,7 +308,8 @@ def test_every_status_renders_in_every_language(lang: str, status: SaleStatus) -
     for key in ("detail_accredited", "detail_cc_rejected_other_reason", "pay_refunded"):
         assert t(key) in html
     assert ("expired-note" in html) is (status is SaleStatus.EXPIRED)
-    assert ('id="cancel-form"' in html) is (status is SaleStatus.PENDING)
+    cancellable = status in {SaleStatus.PENDING, SaleStatus.OPENING}
+    assert ('id="cancel-form"' in html) is cancellable
     assert ('id="sale-qr"' in html) is (status is SaleStatus.PENDING)  # rejected: pay again
 
 

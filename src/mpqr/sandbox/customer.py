@@ -195,6 +195,11 @@ def _target_for_payment(state: SandboxState, sel: Selector, late: bool) -> Merch
         )
     if state.mo_view(mo).status is MOStatus.CLOSED:
         raise ControlError(400, "order_closed", f"merchant order {mo.id} is already paid")
+    if not _source_live(state, mo) and mo.source_kind is OrderKind.ORDERS:
+        # an Orders API payment goes through its order: a cancelled or expired one takes none
+        raise ControlError(
+            400, "order_not_available", "the order was cancelled or expired: it takes no payment"
+        )
     if not _source_live(state, mo) and not (late and mo.scanned):
         raise ControlError(
             400,

@@ -153,6 +153,7 @@ class UnmatchedService:
                 sale = await sales_repo.get_sale(conn, external_reference=reference)
         if sale is not None:  # the sale has not seen this payment yet: look at it in full
             await self.sales.refresh(sale.id, EventSource.RECONCILE)
+            await self.sales.apply(Evidence(reference, (), (payment,)), EventSource.RECONCILE)
             return
         now = self.ctx.now()
         async with self.ctx.db.transaction() as conn:

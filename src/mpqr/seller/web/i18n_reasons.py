@@ -153,6 +153,11 @@ REASON_ROWS: Final[Mapping[str, tuple[str, str, str]]] = {
         "Você precisa entrar novamente.",
         "Please sign in again.",
     ),
+    "reason_forbidden": (
+        "No tenés permiso para hacer esto. Volvé a cargar la página.",
+        "Você não tem permissão para fazer isso. Recarregue a página.",
+        "You are not allowed to do this. Reload the page.",
+    ),
     "reason_rate_limited": (
         "Demasiados intentos. Esperá un momento.",
         "Muitas tentativas. Aguarde um momento.",
