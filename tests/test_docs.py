@@ -1,8 +1,8 @@
 """The docs stand on their own: every relative link and ``#anchor`` in README.md and docs/ resolves,
 every repository path quoted in them exists, and none points at material outside the repository.
 
-The checker is a small Markdown reader (fenced code is skipped, headings become GitHub's anchors); it
-is tested on its own inputs first, so a checker that finds nothing cannot pass unnoticed.
+The checker is a small Markdown reader (fenced code is skipped, headings become GitHub's anchors);
+it is tested on its own inputs first, so a checker that finds nothing cannot pass unnoticed.
 """
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ def check_file(path: Path, root: Path = ROOT) -> list[Problem]:
 
 
 def _repo_paths(line: str, root: Path) -> Iterator[str]:
-    """Code spans that name a path of this repository (``src/...``, ``tests/...``, ``docs/...``);
-    a path right after another project's name (`` `owner/repo` `path` ``) belongs to that project."""
+    """Code spans naming a path of this repository (``src/...``, ``tests/...``, ``docs/...``); a
+    path right after another project's name (`` `owner/repo` `path` ``) belongs to that project."""
     previous = ""
     for span in _CODE_SPAN.findall(line):
         foreign = _OTHER_REPO.match(previous) and not (root / previous).exists()
@@ -139,7 +139,7 @@ def test_slugs_follow_github() -> None:
         "choices-where-mercado-pago-is-ambiguous-16"
     )
     assert slug("Cómo integrar: QR / [atendido](x.md)") == "cómo-integrar-qr--atendido"
-    text = "# A\n## A\n```\n# not a heading\n```\n<a id=\"here\"></a>\n"
+    text = '# A\n## A\n```\n# not a heading\n```\n<a id="here"></a>\n'
     assert anchors(text) == {"a", "a-1", "here"}
 
 
@@ -173,4 +173,3 @@ def test_the_checker_finds_each_kind_of_problem(tmp_path: Path) -> None:
 def test_docs_links_anchors_and_references(path: Path) -> None:
     problems = check_file(path)
     assert not problems, "\n".join(str(p) for p in problems)
-
