@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from mpqr.sandbox.web.i18n import Lang, lang_of, strings
+from mpqr.i18n import Lang, choose
+from mpqr.sandbox.web.i18n import strings
 from mpqr.sandbox.web.views import (
     LIMIT,
     build_dashboard,
@@ -150,6 +151,6 @@ def test_every_language_has_every_string() -> None:
     keys = set(strings(Lang.ES))
     for lang in Lang:
         assert set(strings(lang)) == keys
-    assert lang_of("en") is Lang.EN
-    assert lang_of("xx") is Lang.ES
+    assert choose("en", None, None) is Lang.EN
+    assert choose("xx", None, None) is Lang.ES
     assert strings(Lang.PT)["reject"] == "Recusar"

@@ -4,7 +4,10 @@
   order, merchant orders, payments and notification deliveries, and moves the virtual clock.
 - ``/customer`` lists the cashboxes (the phone's "scanner"); ``/customer/{pos_id}`` is the Mercado
   Pago app after scanning that cashbox's QR: the waiting screen, or the order with "Pagar",
-  "Rechazar" and "Dejar pendiente". Spanish by default, ``?lang=pt`` and ``?lang=en``.
+  "Rechazar" and "Dejar pendiente". Its language comes from ``?lang=es|pt|en`` (remembered in the
+  ``mpqr_sandbox_lang`` cookie), then ``Accept-Language``, as the cashier UI chooses; Spanish by
+  default. After a result, "back" shows what the cashbox has now: the same order (on the same
+  merchant order, no new scan) when a pending or partial payment left it there.
 
 Live updates are plain polling with ``fetch()`` once a second, no SSE. The dashboard asks for its
 panel as an HTML fragment (``GET /_sandbox/web/dashboard``, rendered by the same autoescaped

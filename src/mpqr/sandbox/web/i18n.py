@@ -3,25 +3,18 @@
 The page is the simulated Mercado Pago app, so it speaks like the app does in the sites that take
 QR payments: Spanish first, Portuguese for Brazil, English for everyone else reading the tests.
 
->>> lang_of("PT")
-<Lang.PT: 'pt'>
->>> strings(lang_of(None))["pay"]
+>>> strings(Lang.ES)["pay"]
 'Pagar'
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Final
 
-__all__ = ["Lang", "lang_of", "strings"]
+from mpqr.i18n import Lang
 
-
-class Lang(StrEnum):
-    ES = "es"
-    PT = "pt"
-    EN = "en"
+__all__ = ["Lang", "strings"]
 
 
 _ES: Final = {
@@ -113,14 +106,6 @@ _TABLE: Final = {
     Lang.PT: MappingProxyType(_PT),
     Lang.EN: MappingProxyType(_EN),
 }
-
-
-def lang_of(raw: str | None) -> Lang:
-    """The language a ``?lang=`` value asks for; anything unknown falls back to Spanish."""
-    try:
-        return Lang((raw or "").strip().lower())
-    except ValueError:
-        return Lang.ES
 
 
 def strings(lang: Lang) -> MappingProxyType[str, str]:
