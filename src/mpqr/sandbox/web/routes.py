@@ -29,12 +29,22 @@ LANG_COOKIE = "mpqr_sandbox_lang"  # not the cashier UI's cookie: both apps may 
 router = APIRouter(include_in_schema=False)
 
 
+def _fault_config(request: Request) -> dict[str, Any] | None:
+    """What ``GET /_sandbox/faults`` answers (None when this app has no fault switchboard)."""
+    faults = getattr(request.app.state, "faults", None)
+    if faults is None:
+        return None
+    config: dict[str, Any] = faults.to_dict()
+    return config
+
+
 async def _dashboard_context(request: Request, state: StateDep) -> dict[str, Any]:
     dump = await dump_state(state)
     deliveries = await list_notifications(request)
     delivering = hasattr(getattr(request.app.state, "outbox", None), "deliveries")
-    board = build_dashboard(dump, deliveries)
-    return {"board": board, "clock": dump["clock"], "delivering": delivering}
+    faults = _fault_config(request)
+    board = build_dashboard(dump, deliveries, faults=faults, secret_for=state.secret_for)
+    return {"board": board, "clock": dump["clock"], "delivering": delivering, "faults": faults}
 
 
 @router.get("/", response_class=HTMLResponse)
