@@ -2,7 +2,9 @@
 
 Each key maps to its three translations in one row, so a missing translation is impossible by
 construction. The language comes from ``?lang=``, then the ``mpqr_lang`` cookie, then the
-browser's ``Accept-Language``; Spanish is the default (most Mercado Pago sites speak it).
+browser's ``Accept-Language``; Spanish is the default (most Mercado Pago sites speak it). The
+mechanism (languages, choice, lookup) is :mod:`mpqr.i18n`, shared with the sandbox's pages; this
+module holds the cashier's rows.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Final
 
-__all__ = ["DEFAULT", "LANGUAGES", "choose", "translator"]
+from mpqr.i18n import DEFAULT, LANGUAGES, Catalogue, choose
 
-LANGUAGES: Final = ("es", "pt", "en")
-DEFAULT: Final = "es"
+__all__ = ["DEFAULT", "LANGUAGES", "choose", "translator"]
 
 # key: (es, pt, en)
 _ROWS: Final[Mapping[str, tuple[str, str, str]]] = {
@@ -152,39 +153,9 @@ _ROWS: Final[Mapping[str, tuple[str, str, str]]] = {
     "live": ("En vivo", "Ao vivo", "Live"),
 }
 
-_CATALOGUES: Final = {
-    lang: {key: row[i] for key, row in _ROWS.items()} for i, lang in enumerate(LANGUAGES)
-}
+_CATALOGUE: Final = Catalogue(_ROWS)
 
 
 def translator(lang: str) -> Callable[[str], str]:
     """``t(key)`` in ``lang``; an unknown key shows itself (visible, never a crash)."""
-    catalogue = _CATALOGUES.get(lang, _CATALOGUES[DEFAULT])
-    return lambda key: catalogue.get(key, key)
-
-
-def choose(query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The first supported language of: ``?lang=``, the cookie, ``Accept-Language``."""
-    for value in (query, cookie):
-        if value in LANGUAGES:
-            return value
-    return _negotiate(accept_language or "")
-
-
-def _negotiate(header: str) -> str:
-    """Best supported language of an ``Accept-Language`` header (by q value, then order)."""
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGUAGES:
-            continue
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if q > 0:
-            ranked.append((-q, index, primary))
-    return min(ranked)[2] if ranked else DEFAULT
+    return _CATALOGUE.translator(lang)
