@@ -1,35 +1,45 @@
 # The two fresh-machine commands are `make demo` and `make test` (see README.md).
+#   make demo   installs the runtime only (no test tools) and runs `mpqr demo`
+#   make test   adds the [test] extra and Debian's Chromium, then runs the whole suite
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip install -q --disable-pip-version-check
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.installed
 
 .PHONY: install demo test check lint typecheck browsers clean
 
-$(STAMP): pyproject.toml
+# The package and its runtime dependencies: all `make demo` needs.
+$(RUNTIME): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
-	touch $(STAMP)
+	$(PIP) -e .
+	touch $@
 
-install: $(STAMP)
+# Plus the [test] extra: pytest, Playwright, ruff, mypy, the official SDK...
+$(DEV): $(RUNTIME)
+	$(PIP) -e '.[test]'
+	touch $@
+
+install: $(DEV)
 
 ## Browser for the UI tests: Debian's Chromium (Playwright drives it via executable_path).
+## Waits up to 2 minutes for the apt/dpkg lock; under CI=true a browser that cannot run fails.
 browsers:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+	@scripts/ensure-chromium
 
-demo: $(STAMP)
+demo: $(RUNTIME)
 	$(BIN)/mpqr demo
 
-test: $(STAMP) browsers
+test: $(DEV) browsers
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(BIN)/python scripts/unasync.py --check
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
-typecheck: $(STAMP)
+typecheck: $(DEV)
 	$(BIN)/mypy src
 
 check: lint typecheck test

@@ -131,3 +131,92 @@ def test_a_busy_default_port_falls_back_but_an_asked_one_does_not() -> None:
             assert fallback.getsockname()[1] not in (0, port)
         with pytest.raises(OSError):
             bind("127.0.0.1", port, 8000)
+
+
+# ---- `make demo` installs the runtime dependencies only: the demo must not need anything else ----
+
+_RECORD_IMPORTS = """
+import atexit, json, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: json.dump(sorted(sys.modules), open(out, "w")))
+from mpqr.cli import main
+sys.argv[0] = "mpqr"
+main()
+"""
+
+
+# imported when present, never required: the demo runs without them
+OPTIONAL = {
+    "setuptools": "its .pth hook (_distutils_hack) loads in any venv that has setuptools",
+    "pygments": "Mako (under Alembic) highlights template tracebacks with it if installed",
+}
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _runtime_closure() -> set[str]:
+    """The distributions `pip install mpqr` brings (no extra of mpqr; the extras it asks of its
+    dependencies, such as ``sqlalchemy[asyncio]``, included)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    visited: set[tuple[str, frozenset[str]]] = set()
+    todo = [("mpqr", frozenset[str]())]
+    while todo:
+        name, extras = todo.pop()
+        if (_norm(name), extras) in visited:
+            continue
+        visited.add((_norm(name), extras))
+        for raw in metadata.distribution(name).requires or ():
+            req = Requirement(raw)
+            markers = [{"extra": extra} for extra in extras or {""}]
+            if req.marker is None or any(req.marker.evaluate(m) for m in markers):
+                todo.append((req.name, frozenset(req.extras)))
+    return {name for name, _ in visited}
+
+
+def _distributions_of(modules: list[str]) -> set[str]:
+    from importlib import metadata
+
+    mapping = metadata.packages_distributions()
+    found: set[str] = set()
+    for module in modules:
+        for dist in mapping.get(module.partition(".")[0], ()):
+            found.add(_norm(dist))
+    return found
+
+
+def test_the_demo_needs_only_the_runtime_dependencies(tmp_path: Path) -> None:
+    """Everything the running demo imports (start, pages, QR images, posters, Ctrl-C) comes from
+    mpqr's runtime dependencies, so `make demo` can skip the test extra."""
+    out = tmp_path / "modules.json"
+    proc = subprocess.Popen(  # noqa: S603 - our own CLI with fixed arguments
+        [sys.executable, "-c", _RECORD_IMPORTS, str(out), "demo", "--data-dir",
+         str(tmp_path / "d"), "--port", "0", "--sandbox-port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        printed = _read_banner(proc)
+        sandbox = printed["sandbox"]
+        pos = httpx.get(f"{sandbox}/_sandbox/state", timeout=10).json()["pos"]
+        for p in pos.values():
+            for path in (f"/customer/{p['id']}", f"/qr/{p['id']}/{p['uuid']}.png",
+                         f"/qr/{p['id']}/template_{p['uuid']}.pdf"):  # fmt: skip
+                assert httpx.get(sandbox + path, timeout=30).status_code == 200, path
+        assert httpx.get(f"{sandbox}/", timeout=10).status_code == 200
+        assert httpx.get(f"{printed['seller']}/ui/login", timeout=10).status_code == 200
+        with _live_screen(printed) as events:
+            assert events.startswith("retry:")
+            _stop(proc, signal.SIGINT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+    imported = _distributions_of(json.loads(out.read_text()))
+    outside = sorted(imported - _runtime_closure() - set(OPTIONAL))
+    assert outside == [], f"the demo imports {outside}: add them to [project] dependencies"

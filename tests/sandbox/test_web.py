@@ -205,3 +205,23 @@ def test_dashboard_lists_deliveries() -> None:
 
 def test_dashboard_says_when_delivery_is_off(http: httpx.Client) -> None:
     assert "Delivery is off" in http.get("/_sandbox/web/dashboard").text
+
+
+def test_dashboard_offers_settling_and_fault_switches(sb: Sandbox, http: httpx.Client) -> None:
+    pos = sb.create_pos("CAJA1")
+    put_order(http, sb, "CAJA1", "Café")
+    payment = sb.pay(pos_id=pos["id"], status="in_process")["payment"]
+    page = http.get("/").text
+    assert f'data-settle="{payment["id"]}" data-status="approved"' in page
+    assert f'data-settle="{payment["id"]}" data-status="rejected"' in page
+    assert '<form id="faults-form"' in page
+    assert '<label for="api-error-rate">Error rate</label>' in page
+    assert "Fault injection is off." in page
+    assert page.count("<h1") == 1
+    sb.settle(payment["id"], "rejected")
+    assert 'data-settle="' not in http.get("/_sandbox/web/dashboard").text
+    faults = {"api": {"error_rate": 0.5, "error_statuses": [503]}}
+    assert httpx.put(f"{sb.base_url}/_sandbox/faults", json=faults).status_code == 200
+    panel = http.get("/_sandbox/web/dashboard").text
+    assert "Fault injection is on." in panel
+    assert "API: 50% errors (503)" in panel

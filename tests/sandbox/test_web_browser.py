@@ -58,8 +58,11 @@ def seller_api(sb: Sandbox) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def phone(browser: Browser, sb: Sandbox) -> Iterator[Page]:
-    """A phone-sized page that fails the test on any JavaScript error or dialog."""
-    context = browser.new_context(viewport={"width": 390, "height": 780}, base_url=sb.base_url)
+    """A phone in Argentina (it asks for Spanish) that fails the test on any JavaScript error or
+    dialog."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 780}, base_url=sb.base_url, locale="es-AR"
+    )
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
@@ -181,7 +184,9 @@ def test_business_name_replaces_the_first_item(sb: Sandbox, browser: Browser) ->
         page.close()
 
 
-def test_pending_payment_then_back(sb: Sandbox, seller_api: httpx.Client, phone: Page) -> None:
+def test_pending_payment_then_back_shows_the_order_still_on_the_cashbox(
+    sb: Sandbox, seller_api: httpx.Client, phone: Page
+) -> None:
     pos = sb.create_pos("CAJA1")
     put_legacy_order(seller_api, sb, "CAJA1", ITEMS[:1])
     phone.goto(f"/customer/{pos['id']}")
@@ -190,9 +195,64 @@ def test_pending_payment_then_back(sb: Sandbox, seller_api: httpx.Client, phone:
     expect(app).to_have_attribute("data-result", "pending")
     (mo,) = merchant_orders(seller_api)
     assert mo["payments"][0]["status"] == "pending"
+    assert sb.state()["pos"][str(pos["id"])]["live_id"] is not None  # still on the cashbox
+
     phone.get_by_role("button", name="Volver").click()
-    expect(app).to_have_attribute("data-screen", "waiting")
+    expect(app).to_have_attribute("data-screen", "order")  # not the waiting screen
+    expect(phone.locator("#order-title")).to_have_text("Café con leche")
+    expect(phone.locator("#order-total")).to_contain_text("2.501,00")
     assert len(merchant_orders(seller_api)) == 1  # going back does not scan again
+
+    phone.get_by_role("button", name="Pagar").click()
+    expect(app).to_have_attribute("data-result", "approved")
+    (paid,) = merchant_orders(seller_api)
+    assert (paid["id"], paid["status"]) == (mo["id"], "closed")
+    phone.get_by_role("button", name="Volver").click()
+    expect(app).to_have_attribute("data-screen", "waiting")  # a paid order leaves the QR
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "reject"),
+    [("pt-BR,pt;q=0.9,en;q=0.5", "Recusar"), ("en-US,en;q=0.9", "Reject"), ("de-DE", "Rechazar")],
+)
+def test_the_phone_speaks_the_browser_language(
+    sb: Sandbox, seller_api: httpx.Client, browser: Browser, accept_language: str, reject: str
+) -> None:
+    pos = sb.create_pos("CAJA1")
+    put_legacy_order(seller_api, sb, "CAJA1", ITEMS[:1])
+    context = browser.new_context(
+        base_url=sb.base_url, extra_http_headers={"Accept-Language": accept_language}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"/customer/{pos['id']}")
+        expect(page.get_by_role("button", name=reject)).to_be_visible()
+        page.goto("/customer")  # the scanner list too
+        expect(page.locator("html")).to_have_attribute("lang", reject_lang(reject))
+    finally:
+        context.close()
+
+
+def reject_lang(reject: str) -> str:
+    return {"Recusar": "pt", "Reject": "en", "Rechazar": "es"}[reject]
+
+
+def test_lang_in_the_url_wins_and_is_remembered(
+    sb: Sandbox, seller_api: httpx.Client, browser: Browser
+) -> None:
+    pos = sb.create_pos("CAJA1")
+    put_legacy_order(seller_api, sb, "CAJA1", ITEMS[:1])
+    context = browser.new_context(
+        base_url=sb.base_url, extra_http_headers={"Accept-Language": "en-US"}
+    )
+    page = context.new_page()
+    try:
+        page.goto(f"/customer/{pos['id']}?lang=pt")
+        expect(page.get_by_role("button", name="Recusar")).to_be_visible()
+        page.goto(f"/customer/{pos['id']}")  # no ?lang=: the cookie remembers Portuguese
+        expect(page.get_by_role("button", name="Recusar")).to_be_visible()
+    finally:
+        context.close()
 
 
 def test_dashboard_lists_the_pos_and_the_payment_live(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from mpqr.sandbox.web.i18n import Lang, lang_of, strings
+from mpqr.i18n import Lang, choose
+from mpqr.notifications import signature_header
+from mpqr.sandbox.delivery.model import Attempt, Delivery, Form
+from mpqr.sandbox.web.deliveries import delivery_rows
+from mpqr.sandbox.web.i18n import strings
 from mpqr.sandbox.web.views import (
     LIMIT,
     build_dashboard,
@@ -150,6 +156,99 @@ def test_every_language_has_every_string() -> None:
     keys = set(strings(Lang.ES))
     for lang in Lang:
         assert set(strings(lang)) == keys
-    assert lang_of("en") is Lang.EN
-    assert lang_of("xx") is Lang.ES
+    assert choose("en", None, None) is Lang.EN
+    assert choose("xx", None, None) is Lang.ES
     assert strings(Lang.PT)["reject"] == "Recusar"
+
+
+def _delivery(signed: bool) -> dict[str, Any]:
+    at = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    record = Delivery(
+        id=4,
+        seller_id=7,
+        notification_url="http://127.0.0.1:1/n",
+        url="http://127.0.0.1:1/n?data.id=100&type=payment",
+        form=Form.WEBHOOK,
+        topic="payment",
+        type="payment",
+        resource_id="100",
+        action="payment.created",
+        query={"data.id": "100", "type": "payment"},
+        body={"action": "payment.created", "data": {"id": "100"}},
+        signed=signed,
+        created_at=at,
+        attempts=[
+            Attempt(
+                at=at,
+                status_code=500,
+                latency_ms=3.2,
+                error="status 500",
+                request_id="r-1",
+                response_excerpt="boom",
+            ),
+            Attempt(at=at + timedelta(seconds=1), error="dropped (fault injection)"),
+            Attempt(at=at + timedelta(seconds=2), status_code=200, request_id="r-3", manual=True),
+            Attempt(
+                at=at + timedelta(seconds=2), status_code=200, request_id="r-4", duplicate=True
+            ),
+        ],
+    )
+    return record.to_dict()
+
+
+def test_delivery_rows_show_every_attempt_with_the_headers_sent() -> None:
+    (row,) = delivery_rows([_delivery(signed=True)], lambda seller_id: f"secret-{seller_id}")
+    assert (row.attempts, row.last_result, row.action) == (4, "HTTP 200", "payment.created")
+    assert json.loads(row.payload) == {"action": "payment.created", "data": {"id": "100"}}
+    first, dropped, resend, copy = row.attempt_rows
+    assert (first.kind, first.ok, first.answer, first.latency, first.response) == (
+        "scheduled", False, "HTTP 500 (status 500)", "3 ms", "boom",
+    )  # fmt: skip
+    headers = dict(first.headers)
+    assert headers["x-request-id"] == "r-1"
+    assert headers["User-Agent"] == "MercadoPago WebHook v1.0"
+    expected = signature_header("secret-7", data_id="100", request_id="r-1", ts=1772366400)
+    assert headers["x-signature"] == expected
+    assert (dropped.headers, dropped.answer, dropped.ok) == ((), "dropped (fault injection)", False)
+    assert (resend.kind, resend.ok, copy.kind) == ("resend", True, "duplicate copy")
+
+
+def test_unsigned_deliveries_and_partial_records() -> None:
+    (row,) = delivery_rows([_delivery(signed=False)], lambda seller_id: "secret")
+    assert "x-signature" not in dict(row.attempt_rows[0].headers)
+    partial = {
+        "id": 1,
+        "url": "u",
+        "form": "ipn",
+        "type": "payment",
+        "resource_id": "9",
+        "state": "pending",
+        "attempts": [{"status_code": 200, "request_id": "x"}],
+    }
+    (row,) = delivery_rows([partial], lambda seller_id: None)
+    assert row.attempt_rows[0].headers == ()  # not a whole record: nothing is guessed
+    assert row.payload == "{}"
+
+
+def test_faults_summary_in_words() -> None:
+    off = build_dashboard(_dump(), [], faults={"seed": 0, "api": {}, "notifications": {}})
+    assert off.faults is not None
+    assert not off.faults.active
+    config = {
+        "seed": 5,
+        "api": {"error_rate": 0.25, "error_statuses": [500, 429], "latency_ms": [10, 200]},
+        "notifications": {"drop": 1.0, "duplicate": 0, "reorder": 0.5, "delay_ms": [0, 50]},
+    }
+    on = build_dashboard(_dump(), [], faults=config).faults
+    assert on is not None
+    assert on.active
+    assert on.api == "25% errors (500, 429), latency 10–200 ms"
+    assert on.notifications == "100% dropped, 50% reordered, delay 0–50 ms"
+    assert build_dashboard(_dump(), []).faults is None
+
+
+def test_only_pending_payments_can_be_settled() -> None:
+    dump = _dump(n_payments=2)
+    dump["payments_view"][0]["status"] = "pending"
+    board = build_dashboard(dump, [])
+    assert sorted(p.settleable for p in board.payments) == [False, True]

@@ -1,128 +1,83 @@
-"""The customer page's words in Spanish (the default), Portuguese and English.
+"""The phone pages' words in Spanish (the default), Portuguese and English.
 
 The page is the simulated Mercado Pago app, so it speaks like the app does in the sites that take
 QR payments: Spanish first, Portuguese for Brazil, English for everyone else reading the tests.
+The words are rows ``key: (es, pt, en)`` of the one mechanism every page uses (:mod:`mpqr.i18n`):
+a missing translation is impossible by construction.
 
->>> lang_of("PT")
-<Lang.PT: 'pt'>
->>> strings(lang_of(None))["pay"]
-'Pagar'
+>>> strings(Lang.PT)["reject"]
+'Recusar'
 """
 
 from __future__ import annotations
 
-from enum import StrEnum
-from types import MappingProxyType
+from collections.abc import Mapping
 from typing import Final
 
-__all__ = ["Lang", "lang_of", "strings"]
+from mpqr.i18n import Catalogue, Lang, Row
 
+__all__ = ["Lang", "strings"]
 
-class Lang(StrEnum):
-    ES = "es"
-    PT = "pt"
-    EN = "en"
-
-
-_ES: Final = {
-    "app": "Mercado Pago (simulado)",
-    "loading": "Cargando…",
-    "waiting": "Esperando el pedido…",
-    "waiting_hint": "Cuando la caja cargue tu pedido, aparecerá acá.",
-    "total": "Total",
-    "pay": "Pagar",
-    "reject": "Rechazar",
-    "pending": "Dejar pendiente",
-    "paying": "Procesando…",
-    "approved_title": "¡Listo! Pagaste",
-    "rejected_title": "Tu pago fue rechazado",
-    "rejected_hint": "No se cobró nada. Podés intentar de nuevo.",
-    "pending_title": "Tu pago quedó pendiente",
-    "pending_hint": "Te avisaremos cuando se acredite.",
-    "retry": "Intentar de nuevo",
-    "done": "Volver",
-    "operation": "Operación",
-    "error_title": "No pudimos continuar",
-    "not_found": "Caja no encontrada",
-    "pick_title": "Escaneá un código QR",
-    "pick_hint": "Elegí la caja que querés escanear.",
-    "no_pos": "Todavía no hay cajas. Creá una con la API (POST /pos).",
-    "has_order": "con pedido",
-    "cashbox": "Caja",
-    "back_to_list": "Otras cajas",
+# key: (es, pt, en)
+_ROWS: Final[Mapping[str, Row]] = {
+    "app": ("Mercado Pago (simulado)", "Mercado Pago (simulado)", "Mercado Pago (simulated)"),
+    "loading": ("Cargando…", "Carregando…", "Loading…"),
+    "waiting": ("Esperando el pedido…", "Aguardando o pedido…", "Waiting for the order…"),
+    "waiting_hint": (
+        "Cuando la caja cargue tu pedido, aparecerá acá.",
+        "Quando o caixa registrar seu pedido, ele aparecerá aqui.",
+        "When the cashier puts your order on this QR, it shows up here.",
+    ),
+    "total": ("Total", "Total", "Total"),
+    "pay": ("Pagar", "Pagar", "Pay"),
+    "reject": ("Rechazar", "Recusar", "Reject"),
+    "pending": ("Dejar pendiente", "Deixar pendente", "Leave pending"),
+    "paying": ("Procesando…", "Processando…", "Processing…"),
+    "approved_title": ("¡Listo! Pagaste", "Pronto! Você pagou", "Done! You paid"),
+    "rejected_title": (
+        "Tu pago fue rechazado",
+        "Seu pagamento foi recusado",
+        "Your payment was rejected",
+    ),
+    "rejected_hint": (
+        "No se cobró nada. Podés intentar de nuevo.",
+        "Nada foi cobrado. Você pode tentar de novo.",
+        "You were not charged. You can try again.",
+    ),
+    "pending_title": (
+        "Tu pago quedó pendiente",
+        "Seu pagamento ficou pendente",
+        "Your payment is pending",
+    ),
+    "pending_hint": (
+        "Te avisaremos cuando se acredite.",
+        "Avisaremos quando for creditado.",
+        "We will let you know when it is credited.",
+    ),
+    "retry": ("Intentar de nuevo", "Tentar de novo", "Try again"),
+    "done": ("Volver", "Voltar", "Back"),
+    "operation": ("Operación", "Operação", "Operation"),
+    "error_title": ("No pudimos continuar", "Não foi possível continuar", "We could not go on"),
+    "not_found": ("Caja no encontrada", "Caixa não encontrado", "Cashbox not found"),
+    "pick_title": ("Escaneá un código QR", "Escaneie um código QR", "Scan a QR code"),
+    "pick_hint": (
+        "Elegí la caja que querés escanear.",
+        "Escolha o caixa que você quer escanear.",
+        "Pick the cashbox you want to scan.",
+    ),
+    "no_pos": (
+        "Todavía no hay cajas. Creá una con la API (POST /pos).",
+        "Ainda não há caixas. Crie um com a API (POST /pos).",
+        "There are no cashboxes yet. Create one with the API (POST /pos).",
+    ),
+    "has_order": ("con pedido", "com pedido", "has an order"),
+    "cashbox": ("Caja", "Caixa", "Cashbox"),
+    "back_to_list": ("Otras cajas", "Outros caixas", "Other cashboxes"),
 }
 
-_PT: Final = {
-    "app": "Mercado Pago (simulado)",
-    "loading": "Carregando…",
-    "waiting": "Aguardando o pedido…",
-    "waiting_hint": "Quando o caixa registrar seu pedido, ele aparecerá aqui.",
-    "total": "Total",
-    "pay": "Pagar",
-    "reject": "Recusar",
-    "pending": "Deixar pendente",
-    "paying": "Processando…",
-    "approved_title": "Pronto! Você pagou",
-    "rejected_title": "Seu pagamento foi recusado",
-    "rejected_hint": "Nada foi cobrado. Você pode tentar de novo.",
-    "pending_title": "Seu pagamento ficou pendente",
-    "pending_hint": "Avisaremos quando for creditado.",
-    "retry": "Tentar de novo",
-    "done": "Voltar",
-    "operation": "Operação",
-    "error_title": "Não foi possível continuar",
-    "not_found": "Caixa não encontrado",
-    "pick_title": "Escaneie um código QR",
-    "pick_hint": "Escolha o caixa que você quer escanear.",
-    "no_pos": "Ainda não há caixas. Crie um com a API (POST /pos).",
-    "has_order": "com pedido",
-    "cashbox": "Caixa",
-    "back_to_list": "Outros caixas",
-}
-
-_EN: Final = {
-    "app": "Mercado Pago (simulated)",
-    "loading": "Loading…",
-    "waiting": "Waiting for the order…",
-    "waiting_hint": "When the cashier puts your order on this QR, it shows up here.",
-    "total": "Total",
-    "pay": "Pay",
-    "reject": "Reject",
-    "pending": "Leave pending",
-    "paying": "Processing…",
-    "approved_title": "Done! You paid",
-    "rejected_title": "Your payment was rejected",
-    "rejected_hint": "You were not charged. You can try again.",
-    "pending_title": "Your payment is pending",
-    "pending_hint": "We will let you know when it is credited.",
-    "retry": "Try again",
-    "done": "Back",
-    "operation": "Operation",
-    "error_title": "We could not go on",
-    "not_found": "Cashbox not found",
-    "pick_title": "Scan a QR code",
-    "pick_hint": "Pick the cashbox you want to scan.",
-    "no_pos": "There are no cashboxes yet. Create one with the API (POST /pos).",
-    "has_order": "has an order",
-    "cashbox": "Cashbox",
-    "back_to_list": "Other cashboxes",
-}
-
-_TABLE: Final = {
-    Lang.ES: MappingProxyType(_ES),
-    Lang.PT: MappingProxyType(_PT),
-    Lang.EN: MappingProxyType(_EN),
-}
+_CATALOGUE: Final = Catalogue(_ROWS)
 
 
-def lang_of(raw: str | None) -> Lang:
-    """The language a ``?lang=`` value asks for; anything unknown falls back to Spanish."""
-    try:
-        return Lang((raw or "").strip().lower())
-    except ValueError:
-        return Lang.ES
-
-
-def strings(lang: Lang) -> MappingProxyType[str, str]:
-    """Every UI string of the customer page in ``lang`` (the same keys in every language)."""
-    return _TABLE[lang]
+def strings(lang: Lang) -> Mapping[str, str]:
+    """Every UI string of the phone pages in ``lang`` (the same keys in every language)."""
+    return _CATALOGUE.strings(lang)

@@ -1,23 +1,26 @@
 """The dashboard's rows, built without I/O from the control plane's JSON.
 
-The input is exactly what ``GET /_sandbox/state`` and ``GET /_sandbox/notifications`` return, so the
-dashboard shows nothing a script could not read itself. Every function here is pure: the route
-gathers the two documents, :func:`build_dashboard` turns them into rows, the template renders them
-(autoescaped).
+The input is exactly what ``GET /_sandbox/state``, ``GET /_sandbox/notifications`` and ``GET
+/_sandbox/faults`` return, so the dashboard shows nothing a script could not read itself. Every
+function here is pure: the route gathers the documents, :func:`build_dashboard` turns them into
+rows, the template renders them (autoescaped). Deliveries are built in
+:mod:`mpqr.sandbox.web.deliveries`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from mpqr.sites import UnknownSiteError, site, site_for_currency
+from mpqr.sandbox.web.deliveries import DeliveryRow, SecretFor, delivery_rows
+from mpqr.sandbox.web.formatting import format_money, items_summary, mask_token, short_time
+from mpqr.sites import site
 
 __all__ = [
     "Dashboard",
     "DeliveryRow",
+    "FaultsSummary",
     "LiveOrderRow",
     "MerchantOrderRow",
     "PaymentRow",
@@ -33,6 +36,7 @@ __all__ = [
 ]
 
 LIMIT: Final = 50  # newest rows shown per table; the counts say how many exist
+SETTLEABLE: Final = frozenset({"pending", "in_process"})
 
 Json = Mapping[str, Any]
 
@@ -105,18 +109,23 @@ class PaymentRow:
     pos_id: str | None
     created: str
 
+    @property
+    def settleable(self) -> bool:
+        """A pending or in-process payment can still be approved or rejected."""
+        return self.status in SETTLEABLE
+
 
 @dataclass(frozen=True, slots=True)
-class DeliveryRow:
-    id: int
-    url: str
-    form: str
-    type: str
-    resource_id: str
-    state: str
-    attempts: int
-    last_result: str
-    next_attempt_at: str
+class FaultsSummary:
+    """The fault switches in force, in words (``None`` parts are off)."""
+
+    api: str | None
+    notifications: str | None
+    seed: int
+
+    @property
+    def active(self) -> bool:
+        return self.api is not None or self.notifications is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,42 +139,7 @@ class Dashboard:
     payments: list[PaymentRow]
     deliveries: list[DeliveryRow]
     counts: dict[str, int]
-
-
-# ---- formatting -------------------------------------------------------------------------------
-
-
-def format_money(value: object, currency: str) -> str:
-    """``"ARS 21.00"``: the amount with its currency's decimals (CLP and COP have none)."""
-    try:
-        amount = Decimal(str(value))
-        quantum = site_for_currency(currency).quantum
-    except (InvalidOperation, UnknownSiteError):
-        return f"{currency} {value}"
-    return f"{currency} {amount.quantize(quantum):,}"
-
-
-def mask_token(token: str) -> str:
-    """``APP_USR-8633…-244272509``: enough to tell tokens apart, not enough to use one."""
-    if len(token) < 16:
-        return "…"
-    head, _, user_id = token.rpartition("-")
-    return f"{head[:12]}…-{user_id}" if user_id.isdigit() else f"{token[:12]}…"
-
-
-def short_time(value: object) -> str:
-    """``2026-11-27 05:40:42`` from an ISO 8601 string (empty for ``None``)."""
-    if not isinstance(value, str) or len(value) < 19:
-        return ""
-    return value[:19].replace("T", " ")
-
-
-def items_summary(items: Sequence[Json]) -> str:
-    """``"Café (+2 more)"``: the first item's title and how many others there are."""
-    if not items:
-        return ""
-    first = str(items[0].get("title") or "")
-    return f"{first} (+{len(items) - 1} more)" if len(items) > 1 else first
+    faults: FaultsSummary | None = None
 
 
 def _newest(rows: Iterable[Json], key: str) -> list[Json]:
@@ -287,44 +261,57 @@ def _payments(state: Json) -> list[PaymentRow]:
     ]
 
 
-def _last_result(attempts: Sequence[Json]) -> str:
-    if not attempts:
-        return ""
-    last = attempts[-1]
-    if last.get("status_code") is not None:
-        return f"HTTP {last['status_code']}"
-    return str(last.get("error") or "")[:80]
+def _percent(p: float) -> str:
+    return f"{p * 100:g}%"
 
 
-def _deliveries(deliveries: Sequence[Json]) -> list[DeliveryRow]:
-    return [
-        DeliveryRow(
-            id=d["id"],
-            url=d["url"],
-            form=d["form"],
-            type=d["type"],
-            resource_id=d["resource_id"],
-            state=d["state"],
-            attempts=len(d.get("attempts") or ()),
-            last_result=_last_result(d.get("attempts") or ()),
-            next_attempt_at=short_time(d.get("next_attempt_at")),
-        )
-        for d in sorted(deliveries, key=lambda d: d["id"], reverse=True)[:LIMIT]
+def _faults(config: Json) -> FaultsSummary:
+    """``GET /_sandbox/faults`` in words, e.g. ``"50% errors (500, 503), latency 0–200 ms"``."""
+    api, notes = config.get("api") or {}, config.get("notifications") or {}
+    low, high = api.get("latency_ms") or (0, 0)
+    api_parts = [
+        f"{_percent(api['error_rate'])} errors ({', '.join(map(str, api['error_statuses']))})"
+        if api.get("error_rate")
+        else "",
+        f"latency {low}–{high} ms" if high else "",
     ]
+    delay = notes.get("delay_ms") or (0, 0)
+    note_parts = [
+        f"{_percent(notes[key])} {word}"
+        for key, word in (
+            ("drop", "dropped"),
+            ("duplicate", "duplicated"),
+            ("reorder", "reordered"),
+        )
+        if notes.get(key)
+    ] + ([f"delay {delay[0]}–{delay[1]} ms"] if delay[1] else [])
+    return FaultsSummary(
+        api=", ".join(p for p in api_parts if p) or None,
+        notifications=", ".join(note_parts) or None,
+        seed=int(config.get("seed") or 0),
+    )
 
 
-def build_dashboard(state: Json, deliveries: Sequence[Json]) -> Dashboard:
-    """The panel's rows from ``GET /_sandbox/state`` and ``GET /_sandbox/notifications`` bodies."""
+def build_dashboard(
+    state: Json,
+    deliveries: Sequence[Json],
+    *,
+    faults: Json | None = None,
+    secret_for: SecretFor = lambda _seller_id: None,
+) -> Dashboard:
+    """The panel's rows from the ``/_sandbox/state``, ``/notifications`` and ``/faults`` bodies;
+    ``secret_for`` gives a seller's webhook secret, to show each attempt's ``x-signature``."""
     return Dashboard(
         sellers=_sellers(state),
         stores=_stores(state),
         cashboxes=cashbox_rows(state),
         merchant_orders=_merchant_orders(state),
         payments=_payments(state),
-        deliveries=_deliveries(deliveries),
+        deliveries=delivery_rows(deliveries, secret_for),
         counts={
             "merchant_orders": len(state["merchant_orders_view"]),
             "payments": len(state["payments_view"]),
             "deliveries": len(deliveries),
         },
+        faults=_faults(faults) if faults is not None else None,
     )

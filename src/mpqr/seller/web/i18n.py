@@ -7,7 +7,9 @@ Pago's payment ``status_detail`` values and what to tell the customer). Tests ch
 enum member and every documented ``status_detail`` has its row.
 
 The language comes from ``?lang=``, then the ``mpqr_lang`` cookie, then the browser's
-``Accept-Language``; Spanish is the default (most Mercado Pago sites speak it).
+``Accept-Language``; Spanish is the default (most Mercado Pago sites speak it). That choice is
+:mod:`mpqr.i18n`'s, the mechanism shared with the sandbox's pages; :class:`Words` adds the lookups
+the cashier screens need.
 """
 
 from __future__ import annotations
@@ -15,20 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
+from mpqr.i18n import DEFAULT, LANGUAGES, Catalogue, choose
 from mpqr.seller.web.i18n_payments import PAYMENT_ROWS
 from mpqr.seller.web.i18n_reasons import REASON_ROWS
 from mpqr.seller.web.i18n_rows import UI_ROWS
 
 __all__ = ["DEFAULT", "LANGUAGES", "ROWS", "Words", "choose", "translator"]
 
-LANGUAGES: Final = ("es", "pt", "en")
-DEFAULT: Final = "es"
-
 ROWS: Final[Mapping[str, tuple[str, str, str]]] = {**UI_ROWS, **REASON_ROWS, **PAYMENT_ROWS}
 
-_CATALOGUES: Final = {
-    lang: {key: row[i] for key, row in ROWS.items()} for i, lang in enumerate(LANGUAGES)
-}
+_CATALOGUE: Final = Catalogue(ROWS)  # refuses a row with an empty translation
 
 
 class Words:
@@ -42,8 +40,8 @@ class Words:
     __slots__ = ("_catalogue", "lang")
 
     def __init__(self, lang: str) -> None:
-        self.lang = lang if lang in _CATALOGUES else DEFAULT
-        self._catalogue = _CATALOGUES[self.lang]
+        self.lang = str(lang) if lang in LANGUAGES else DEFAULT.value
+        self._catalogue = _CATALOGUE.strings(self.lang)
 
     def __call__(self, key: str) -> str:
         return self._catalogue.get(key, key)
@@ -61,30 +59,3 @@ class Words:
 
 def translator(lang: str) -> Words:
     return Words(lang)
-
-
-def choose(query: str | None, cookie: str | None, accept_language: str | None) -> str:
-    """The first supported language of: ``?lang=``, the cookie, ``Accept-Language``."""
-    for value in (query, cookie):
-        if value in LANGUAGES:
-            return value
-    return _negotiate(accept_language or "")
-
-
-def _negotiate(header: str) -> str:
-    """Best supported language of an ``Accept-Language`` header (by q value, then order)."""
-    ranked: list[tuple[float, int, str]] = []
-    for index, part in enumerate(header.split(",")):
-        tag, _, params = part.strip().partition(";")
-        primary = tag.strip().lower().split("-")[0]
-        if primary not in LANGUAGES:
-            continue
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                q = 0.0
-        if q > 0:
-            ranked.append((-q, index, primary))
-    return min(ranked)[2] if ranked else DEFAULT

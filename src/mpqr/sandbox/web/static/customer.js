@@ -21,6 +21,7 @@
     latestKey: undefined, // the live order the last poll saw
     moId: null, // the merchant order on the order screen
     paidKey: null, // the live order the last payment was made on
+    returning: false, // "back" from a result: show what the cashbox has now
     seller: null,
   };
 
@@ -158,6 +159,7 @@
     loadTestCards().catch(() => { cardsSite = null; });
     const key = pos.live_id ? `${pos.live_kind}:${pos.live_id}` : null;
     view.latestKey = key;
+    if (view.returning) return comeBack(key);
     if (view.screen === "result" || view.screen === "error" || key === view.shownKey) return undefined;
     view.shownKey = key;
     return key === null ? showWaiting() : scan();
@@ -222,13 +224,26 @@
     }
   }
 
+  // After "back" from a result: the order we paid on may still be on the cashbox (a pending or
+  // partial payment leaves it there), so show it again, on the same merchant order (a new scan of a
+  // legacy order would open another one); anything else is shown as a fresh poll finds it.
+  function comeBack(key) {
+    view.returning = false;
+    view.shownKey = key;
+    if (key === null) return showWaiting();
+    if (key === view.paidKey && view.moId !== null) return show("order");
+    return scan();
+  }
+
   function onAction(action) {
     if (action === "retry") {
       show("order"); // the merchant order stays opened: pay it again, no new scan
+    } else if (view.screen === "error") {
+      view.shownKey = undefined;
+      show("loading");
     } else {
-      view.shownKey = view.screen === "error" ? undefined : view.paidKey;
-      if (view.shownKey === undefined) show("loading");
-      else showWaiting();
+      view.returning = true;
+      show("loading");
     }
     exclusive(sync).catch(() => {});
   }
