@@ -210,6 +210,44 @@ def not_found(page: Page, info: DemoInfo, stack: Stack) -> None:
     _goto(page, info, "/ui/sales/SNOPE")
 
 
+def _rogue_payment(info: DemoInfo, stack: Stack, cashbox: str = "CAJA2") -> None:
+    """Money through an order the seller server never made, found by its sweep."""
+    import secrets
+
+    from mpqr import Client
+
+    settings = stack.seller_app.state.ctx.settings
+    with Client(settings.mp_access_token, base_url=settings.mp_base_url) as mp:
+        user = mp.users.me()
+        item = {"title": "Otra caja", "currency_id": "ARS", "unit_price": "99", "quantity": 1}
+        order = {"external_reference": f"OTHER-{secrets.token_hex(4)}", "items": [item]}
+        mp.qr_orders.create_v1(user.id, cashbox, order)
+    pay(info, cashbox)
+    stack.call(stack.seller_app.state.unmatched.sweep())
+
+
+def unmatched_list(page: Page, info: DemoInfo, stack: Stack) -> None:
+    _rogue_payment(info, stack)
+    _goto(page, info, "/ui/")
+    expect(page.locator("#unmatched-banner")).to_be_visible()
+    page.click("#unmatched-banner a")
+    expect(page.locator("#unmatched li[data-status=approved]").first).to_be_visible()
+
+
+def unmatched_question(page: Page, info: DemoInfo, stack: Stack) -> None:
+    _goto(page, info, "/ui/unmatched")
+    page.locator("#unmatched li[data-status=approved] button").first.click()
+    expect(page.locator("#unmatched-confirm")).to_be_visible()
+
+
+def unmatched_refunded(page: Page, info: DemoInfo, stack: Stack) -> None:
+    for p in api(info, "GET", "/api/unmatched-payments").json()["payments"]:
+        api(info, "POST", f"/api/unmatched-payments/{p['payment_id']}/refund")
+    _goto(page, info, "/ui/unmatched")
+    expect(page.locator("#unmatched li[data-status=refunded]").first).to_be_visible()
+    expect(page.locator("#unmatched-banner")).to_have_count(0)
+
+
 SCENARIOS: list[Scenario] = [
     login,
     cashboxes,
@@ -233,6 +271,9 @@ SCENARIOS: list[Scenario] = [
     display_pay,
     display_paid,
     not_found,
+    unmatched_list,
+    unmatched_question,
+    unmatched_refunded,
 ]
 
 

@@ -85,12 +85,13 @@ class SalesService:
         """Apply fetched facts in one unit of work, then tell live viewers. Payments whose
         reference owns no sale are kept as unmatched (None is returned)."""
         now = self.ctx.now()
+        currency = await self.ctx.gateway.currency_id() if evidence.payments else ""
         async with self.ctx.db.transaction() as conn:
             applied = await apply_evidence(conn, evidence, source, now)
             fresh = (
                 []
                 if applied is not None
-                else await unmatched.record(conn, evidence, source.value, now)
+                else await unmatched.record(conn, evidence, source.value, now, currency)
             )
         for payment_id in fresh:
             self.ctx.metrics.unmatched.inc()

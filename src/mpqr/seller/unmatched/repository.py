@@ -26,19 +26,25 @@ Row = sa.Row[Any]
 
 
 async def record(
-    conn: AsyncConnection, evidence: Evidence, source: str, now: datetime
+    conn: AsyncConnection, evidence: Evidence, source: str, now: datetime, currency: str
 ) -> list[str]:
     """Keep every payment of ``evidence`` (whose reference owns no sale); the ids seen for the
-    first time are returned. A payment seen again gets its newest status and refund."""
+    first time are returned. A payment seen again gets its newest status and refund.
+    ``currency`` is the seller's, for payments that do not say theirs."""
     fresh = []
     for p in evidence.payments:
-        if await _upsert(conn, p, evidence.external_reference, source, now):
+        if await _upsert(conn, p, evidence.external_reference, source, now, currency):
             fresh.append(p.id)
     return fresh
 
 
 async def _upsert(
-    conn: AsyncConnection, p: PaymentFact, reference: str | None, source: str, now: datetime
+    conn: AsyncConnection,
+    p: PaymentFact,
+    reference: str | None,
+    source: str,
+    now: datetime,
+    currency: str,
 ) -> bool:
     t = unmatched_payments
     found = (await conn.execute(sa.select(t.c.payment_id).where(t.c.payment_id == p.id))).first()
@@ -57,7 +63,7 @@ async def _upsert(
             payment_id=p.id,
             merchant_order_id=p.merchant_order_id,
             external_reference=reference or p.external_reference,
-            currency_id=p.currency_id,
+            currency_id=p.currency_id or currency,
             cashbox=await _cashbox_of(conn, p.pos_id),
             source=source,
             seen_at=now,

@@ -156,8 +156,10 @@ class UnmatchedService:
             await self.sales.apply(Evidence(reference, (), (payment,)), EventSource.RECONCILE)
             return
         now = self.ctx.now()
+        currency = await self.ctx.gateway.currency_id()
+        evidence = Evidence(reference, (), (payment,))
         async with self.ctx.db.transaction() as conn:
-            fresh = await repo.record(conn, Evidence(reference, (), (payment,)), "sweep", now)
+            fresh = await repo.record(conn, evidence, "sweep", now, currency)
         for payment_id in fresh:
             self.ctx.metrics.unmatched.inc()
             log.warning(

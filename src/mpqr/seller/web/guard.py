@@ -6,7 +6,7 @@ endpoints (panel, events) answer 401 instead, which makes the page's script fall
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Final
 from urllib.parse import quote
 
@@ -25,10 +25,12 @@ COOKIE: Final = "mpqr_session"
 
 @dataclass(frozen=True, slots=True)
 class Viewer:
-    """The signed-in cashier and the CSRF token their forms must carry."""
+    """The signed-in cashier, the CSRF token their forms must carry, and how many unmatched
+    payments still hold money (the banner every page shows while there are any)."""
 
     username: str
     csrf: str
+    unmatched: int = 0
 
 
 def ctx_of(request: Request) -> Context:
@@ -56,7 +58,8 @@ async def page_viewer(request: Request) -> Viewer:
     if viewer is None:
         target = quote(request.url.path, safe="/")
         raise HTTPException(303, "sign in first", headers={"Location": f"/ui/login?next={target}"})
-    return viewer
+    count = await request.app.state.unmatched.needing_attention()
+    return replace(viewer, unmatched=count) if count else viewer
 
 
 async def live_viewer(request: Request) -> Viewer:

@@ -123,6 +123,44 @@ UI_ROWS: Final[Mapping[str, tuple[str, str, str]]] = {
     "refund_yes": ("Sí, devolver {amount}", "Sim, estornar {amount}", "Yes, refund {amount}"),
     "refund_no": ("No, volver", "Não, voltar", "No, go back"),
     "alerts": ("Revisar", "Verificar", "Needs attention"),
+    "unmatched_banner": (
+        "Hay pagos que no corresponden a ninguna venta ({n}). Revisalos.",
+        "Há pagamentos que não correspondem a nenhuma venda ({n}). Revise-os.",
+        "Payments that belong to no sale: {n}. Review them.",
+    ),
+    "unmatched_title": ("Pagos sin venta", "Pagamentos sem venda", "Payments without a sale"),
+    "unmatched_intro": (
+        "Mercado Pago cobró estos pagos en tus cajas, pero ninguna venta de este sistema los "
+        "esperaba. Si no sabés de qué son, devolvé el dinero.",
+        "O Mercado Pago recebeu estes pagamentos nos seus caixas, mas nenhuma venda deste "
+        "sistema os esperava. Se não souber do que são, estorne o dinheiro.",
+        "Mercado Pago took these payments at your cashboxes, but no sale of this system expected "
+        "them. If you do not know what they are for, give the money back.",
+    ),
+    "unmatched_none": (
+        "No hay pagos sin venta.",
+        "Não há pagamentos sem venda.",
+        "No payments without a sale.",
+    ),
+    "unmatched_payment": ("Pago", "Pagamento", "Payment"),
+    "unmatched_reference": ("Referencia", "Referência", "Reference"),
+    "unmatched_seen": ("Detectado", "Detectado", "Found"),
+    "unmatched_refund": ("Devolver el pago", "Estornar o pagamento", "Refund the payment"),
+    "unmatched_refund_q": (
+        "¿Devolver {amount} al cliente?",
+        "Estornar {amount} ao cliente?",
+        "Give {amount} back to the customer?",
+    ),
+    "unmatched_refund_running": (
+        "Devolución en curso: Mercado Pago todavía no la confirmó.",
+        "Estorno em andamento: o Mercado Pago ainda não o confirmou.",
+        "Refund under way: Mercado Pago has not confirmed it yet.",
+    ),
+    "unmatched_refund_failed": (
+        "Mercado Pago no aceptó la devolución. Probá de nuevo más tarde.",
+        "O Mercado Pago não aceitou o estorno. Tente novamente mais tarde.",
+        "Mercado Pago did not accept the refund. Try again later.",
+    ),
     "all": ("Todos", "Todos", "All"),
     "filter": ("Filtrar", "Filtrar", "Filter"),
     "next_page": ("Siguientes", "Próximos", "Next"),

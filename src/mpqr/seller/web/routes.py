@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import RedirectResponse, Response
 
-from mpqr.seller.web import counter, display, login, sales
+from mpqr.seller.web import counter, display, login, sales, unmatched
 from mpqr.seller.web.render import static_file
 
 __all__ = ["build_router"]
@@ -17,6 +17,7 @@ def build_router() -> APIRouter:
     router.include_router(counter.router)
     router.include_router(sales.router)
     router.include_router(display.router)
+    router.include_router(unmatched.router)
     router.add_api_route("/", _root)
     router.add_api_route("/ui", _root)
     router.add_api_route("/ui/static/{name}", _static)
