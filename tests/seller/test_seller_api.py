@@ -349,6 +349,13 @@ async def test_list_filters_and_cursor(
     bad = await seller.http.get("/api/sales", params={"status": "weird"})
     assert bad.status_code == 422
     assert bad.json()["field"] == "status"
+    # the cursor is URL-safe as it is (pasted into a query string without encoding)
+    raw = await seller.http.get(f"/api/sales?limit=2&cursor={page['next_cursor']}")
+    assert [s["id"] for s in raw.json()["sales"]] == [ids[0]]
+    owner = await seller.http.get("/api/sales", params={"external_reference": ids[1]})
+    assert [s["id"] for s in owner.json()["sales"]] == [ids[1]]
+    forged = await seller.http.get("/api/sales", params={"cursor": "not-a-cursor"})
+    assert (forged.status_code, forged.json()["field"]) == (422, "cursor")
 
 
 async def test_concurrent_sales_on_one_cashbox_make_one_sale(

@@ -63,7 +63,7 @@ class SellerAPI:
             sale = await self.sale(sale_id)
             if done(sale) or time.monotonic() > deadline:
                 return sale
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(0.5)
 
 
 def _in_progress(r: httpx.Response) -> bool:

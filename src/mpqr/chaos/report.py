@@ -34,6 +34,7 @@ class Report:
     kills: int = 0
     crash_points_fired: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)  # what the invariant samples caught
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -67,7 +68,7 @@ class Report:
             f"  crash points fired   {', '.join(self.crash_points_fired) or 'none'}",
             f"  result               {'PASS' if self.ok else 'FAIL'}",
         ]
-        lines += [f"  ! {p}" for p in self.problems[:20]]
+        lines += [f"  ! {p}" for p in (self.orphans + self.problems)[:20]]
         lines += [f"  - {n}" for n in self.notes[:20]]
         return "\n".join(lines)
 

@@ -10,10 +10,12 @@ import secrets
 import socket
 import tempfile
 import time
+from asyncio import FIRST_COMPLETED
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from mpqr.chaos.driver import CustomerSide, SellerAPI
 from mpqr.chaos.report import Report, judge
@@ -42,6 +44,7 @@ class ChaosConfig:
     crash_points: tuple[str, ...] = CRASH_ORDER
     concurrency: int = 8
     faults: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_FAULTS))
+    traffic_timeout: float = 900.0  # then the scenarios still running are abandoned
     settle_timeout: float = 180.0
     workdir: Path | None = None
 
@@ -61,22 +64,39 @@ def _server(config: ChaosConfig, sandbox: Sandbox, workdir: Path, key: str) -> S
         "--mp-access-token", sandbox.seller.access_token,
         "--integration", config.integration,
         "--api-key", key,
-        "--lease-seconds", "3",
+        "--lease-seconds", "8",
         "--recovery-interval", "0.3",
-        "--sweep-interval", "3",
+        "--sweep-interval", "10",
         "--log-level", "warning",
     ]  # fmt: skip
     env = {  # a chaos day is short: reconcile often
         "MPQR_RECONCILE_FIRST_AFTER": "1",
-        "MPQR_RECONCILE_MAX_INTERVAL": "3",
+        "MPQR_RECONCILE_MAX_INTERVAL": "5",
         "MPQR_RECONCILE_AFTER_EXPIRY": "30",
         "MPQR_POLL_INTERVAL": "0.2",
     }
     return SellerProcess(args, env, _free_port(), workdir / "seller.log", list(config.crash_points))
 
 
+def _say(text: str) -> None:
+    import sys
+
+    print(f"[chaos {time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def _dump_tasks() -> None:
+    """SIGUSR1: print where every task of the run waits (a hung run explains itself)."""
+    import sys
+
+    for task in asyncio.all_tasks():
+        task.print_stack(limit=6, file=sys.stderr)
+
+
 async def run(config: ChaosConfig) -> Report:
     """Run the day; the report says whether money was ever wrong."""
+    import signal
+
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_tasks)
     database = "postgresql" if (config.database_url or "").startswith("postgres") else "sqlite"
     report = Report(config.integration, database)
     with contextlib.ExitStack() as stack:
@@ -109,10 +129,20 @@ async def _day(
     await _setup(seller, boxes)
     ctx = Ctx(seller, customer, random.Random(config.seed))
     await customer.faults({"seed": config.seed, **config.faults})
-    traffic = asyncio.create_task(_traffic(config, ctx, boxes))
-    async with _keeper(config, server), _sampler(customer, seller, report):
-        await traffic
+    async with _keeper(config, server) as keeper, _sampler(customer, seller, report):
+        traffic = asyncio.create_task(_traffic(config, ctx, boxes))
+        # the keeper never ends by itself: it only ever stops the wait by failing
+        done, _ = await asyncio.wait(
+            {traffic, keeper}, timeout=config.traffic_timeout, return_when=FIRST_COMPLETED
+        )
+        if keeper in done:  # the server cannot be brought back: stop here, loudly
+            traffic.cancel()
+            keeper.result()
+        if traffic not in done:
+            traffic.cancel()
+            ctx.note(f"traffic did not finish in {config.traffic_timeout:.0f} s; abandoned")
         await customer.faults({"seed": config.seed})  # a calm evening: faults off
+        _say(f"traffic over ({len(ctx.sales)} sales); faults off, settling")
         started = time.monotonic()
         converged = await _settle(config, report, ctx, customer, seller, started)
     report.seconds_to_converge = converged
@@ -152,7 +182,7 @@ async def _traffic(config: ChaosConfig, ctx: Ctx, boxes: list[str]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def _keeper(config: ChaosConfig, server: SellerProcess) -> AsyncIterator[None]:
+async def _keeper(config: ChaosConfig, server: SellerProcess) -> AsyncIterator[asyncio.Task[None]]:
     """Kill the server every ``kill_every`` seconds, and bring it back whenever it is down."""
 
     async def keep() -> None:
@@ -169,10 +199,10 @@ async def _keeper(config: ChaosConfig, server: SellerProcess) -> AsyncIterator[N
 
     task = asyncio.create_task(keep())
     try:
-        yield
+        yield task
     finally:
         task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
         if not server.alive():
             server.check()
@@ -190,15 +220,17 @@ async def _sampler(
 
     async def sample() -> None:
         while True:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(2.0)
             with contextlib.suppress(Exception):
                 orders = live_orders(await customer.state())
                 live = await _live_references(seller)
                 report.orphan_samples += 1
                 for box, reference in orders.items():
-                    if reference not in live and not str(reference).startswith("ROGUE-"):
+                    if reference in live or str(reference).startswith("ROGUE-"):
+                        continue
+                    if not await _owned(seller, str(reference)):
                         report.orphan_orders += 1
-                        report.problems.append(f"{box} held {reference}, owned by no live sale")
+                        report.orphans.append(f"{box} held {reference}, which no sale owns")
 
     task = asyncio.create_task(sample())
     try:
@@ -207,6 +239,13 @@ async def _sampler(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def _owned(seller: SellerAPI, reference: str) -> bool:
+    """Whether a stored sale owns ``reference`` (ended or not: the order may be leaving)."""
+    query = urlencode({"external_reference": reference, "limit": 1})
+    r = await seller.call("GET", f"/api/sales?{query}")
+    return bool(r.json()["sales"])
 
 
 async def _live_references(seller: SellerAPI) -> set[str]:
@@ -221,8 +260,11 @@ async def _all_sales(seller: SellerAPI) -> dict[str, dict[str, Any]]:
     sales: dict[str, dict[str, Any]] = {}
     cursor: str | None = None
     while True:
-        query = "/api/sales?limit=200" + (f"&cursor={cursor}" if cursor else "")
-        page = (await seller.call("GET", query)).json()
+        query = "/api/sales?" + urlencode({"limit": 200, **({"cursor": cursor} if cursor else {})})
+        r = await seller.call("GET", query)
+        if r.status_code != 200:
+            raise RuntimeError(f"listing the sales: {r.status_code} {r.text[:300]}")
+        page = r.json()
         sales.update({s["id"]: s for s in page["sales"]})
         cursor = page.get("next_cursor")
         if not cursor:
@@ -252,6 +294,7 @@ async def _settle(
             return time.monotonic() - started
         if time.monotonic() - started > config.settle_timeout:
             return None
+        _say(f"not converged yet: {report.converged}/{report.sales}; {report.problems[:1]}")
         await asyncio.sleep(1.0)
 
 

@@ -82,19 +82,24 @@ class SellerProcess:
         return self._proc is not None and self._proc.poll() is None
 
     def kill(self) -> None:
-        """``kill -9``: nothing runs after it, no shutdown, no commit."""
+        """``kill -9``: nothing runs after it, no shutdown, no commit. The armed crash point
+        stays armed for the next life (it did not fire)."""
         if self.alive():
             assert self._proc is not None
             self._proc.send_signal(signal.SIGKILL)
             self._proc.wait(10)
             self.kills += 1
+            self._proc = None
 
     def check(self) -> bool:
-        """True if the process died by itself (a crash point fired) since the last look."""
+        """True if the process died by itself (a crash point fired) since the last look; an
+        exit that no crash point explains is an error of the server under test."""
         if self._proc is None or self._proc.poll() is None:
             return False
         if self._proc.returncode != -signal.SIGKILL or not self._armed:
-            raise RuntimeError(f"mpqr serve exited with {self._proc.returncode}; see {self.log}")
+            code = self._proc.returncode
+            self._proc = None
+            raise RuntimeError(f"mpqr serve exited with {code}; see {self.log}")
         self._record_death()
         return True
 

@@ -57,8 +57,10 @@ async def list_sales(
     cashbox: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    external_reference: Annotated[str | None, Query(max_length=64)] = None,
 ) -> SaleList:
-    return await _svc(request).list_sales(status, cashbox, limit, cursor)
+    """Newest first; ``external_reference`` finds the one sale that owns a reference."""
+    return await _svc(request).list_sales(status, cashbox, limit, cursor, external_reference)
 
 
 @router.get("/{sale_id}", response_model=SaleOut)

@@ -135,12 +135,15 @@ async def list_sales(
     cashbox: str | None,
     limit: int,
     after: tuple[datetime, str] | None,
+    external_reference: str | None = None,
 ) -> Sequence[Row]:
     query = sa.select(sales)
     if status is not None:
         query = query.where(sales.c.status == status)
     if cashbox is not None:
         query = query.where(sales.c.cashbox == cashbox)
+    if external_reference is not None:
+        query = query.where(sales.c.external_reference == external_reference)
     if after is not None:
         at, sid = after
         query = query.where(

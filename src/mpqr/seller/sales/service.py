@@ -9,7 +9,7 @@ the outcome) and live in their own modules: :mod:`.opening` (create and its reco
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from mpqr.seller.context import Context
 from mpqr.seller.errors import InvalidInput, NotFound, Reason, SellerError
@@ -27,6 +27,7 @@ __all__ = ["SalesService"]
 
 log = logging.getLogger("mpqr.seller.sales")
 _LATE = frozenset({Alert.PAID_AFTER_CANCEL, Alert.PAID_AFTER_EXPIRY})
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class SalesService:
@@ -48,7 +49,12 @@ class SalesService:
             return await sale_view(conn, row)
 
     async def list_sales(
-        self, status: SaleStatus | None, cashbox: str | None, limit: int, cursor: str | None
+        self,
+        status: SaleStatus | None,
+        cashbox: str | None,
+        limit: int,
+        cursor: str | None,
+        external_reference: str | None = None,
     ) -> SaleList:
         after = _decode_cursor(cursor) if cursor else None
         async with self.ctx.db.transaction() as conn:
@@ -58,6 +64,7 @@ class SalesService:
                 cashbox=cashbox,
                 limit=limit,
                 after=after,
+                external_reference=external_reference,
             )
             views = [await sale_view(conn, r) for r in rows]
         nxt = _encode_cursor(rows[-1].created_at, rows[-1].id) if len(rows) == limit else None
@@ -158,15 +165,17 @@ class SalesService:
 
 
 def _encode_cursor(at: datetime, sale_id: str) -> str:
-    return f"{at.isoformat()}|{sale_id}"
+    """``<microseconds since the epoch>.<sale id>``: safe in a URL as it is."""
+    micros = (at - _EPOCH) // timedelta(microseconds=1)
+    return f"{micros}.{sale_id}"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, str]:
-    at, sep, sale_id = cursor.partition("|")
+    micros, sep, sale_id = cursor.partition(".")
     try:
-        if not sep:
+        if not sep or not sale_id:
             raise ValueError(cursor)
-        return datetime.fromisoformat(at), sale_id
+        return _EPOCH + timedelta(microseconds=int(micros)), sale_id
     except ValueError:
         raise InvalidInput(
             "cursor", "not a cursor this server returned", reason=Reason.BAD_FORMAT
