@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from seller_e2e import e2e
@@ -153,21 +154,71 @@ async def test_mercadopago_down_leaves_nothing_on_the_cashbox(
         assert (await env.scan())["order"] is None
 
 
+@pytest.mark.parametrize(
+    ("integration", "qr_signature"),
+    [(Integration.ORDERS, "none"), (Integration.INSTORE_V1, "valid")],
+)
 async def test_signed_webhooks_verify_with_the_sellers_secret(
-    sandbox: Sandbox, sqlite_url: str
+    sqlite_url: str, integration: Integration, qr_signature: str
 ) -> None:
-    assert sandbox.seller is not None
-    secrets = (sandbox.seller.webhook_secret,)
-    async with e2e(sandbox, sqlite_url, Integration.INSTORE_V1, webhook_secrets=secrets) as env:
-        sale = await env.new_sale()
-        await env.pay("approved")
-        await env.settle_deliveries()
-        assert (await env.sale(sale["id"]))["status"] == "paid"
-        delivered = await env.deliveries()
-        assert delivered
-        assert all(d["state"] == "delivered" for d in delivered), delivered
-        metrics = (await env.seller.http.get("/metrics")).text
-        assert "mpqr_notifications_signature_failed_total 0.0" in metrics
+    """Orders API webhooks are signed by default; QR webhooks only with ``--qr-signature valid``
+    (Mercado Pago does not sign them). Each verifies with the seller's secret."""
+    with Sandbox(seed=5, qr_signature=qr_signature) as sandbox:
+        assert sandbox.seller is not None
+        secrets = (sandbox.seller.webhook_secret,)
+        async with e2e(sandbox, sqlite_url, integration, webhook_secrets=secrets) as env:
+            sale = await env.new_sale()
+            await env.pay("approved")
+            await env.settle_deliveries()
+            assert (await env.sale(sale["id"]))["status"] == "paid"
+            delivered = await env.deliveries()
+            assert all(d["state"] == "delivered" for d in delivered), delivered
+            assert await _signed_rows(env) > 0  # signatures were there, and verified
+            metrics = (await env.seller.http.get("/metrics")).text
+            assert "mpqr_notifications_signature_failed_total 0.0" in metrics
+
+
+async def _signed_rows(env: Any) -> int:
+    import sqlalchemy as sa
+
+    from mpqr.seller.db.tables import notifications
+
+    async with env.seller.state.ctx.db.transaction() as conn:
+        rows = (await conn.execute(sa.select(notifications.c.headers))).all()
+    return sum(1 for r in rows if "x-signature" in r.headers)
+
+
+async def test_a_wrongly_signed_webhook_is_refused(sqlite_url: str) -> None:
+    with Sandbox(seed=5, qr_signature="invalid") as sandbox:
+        assert sandbox.seller is not None
+        secrets = (sandbox.seller.webhook_secret,)
+        async with e2e(sandbox, sqlite_url, Integration.INSTORE_V1, webhook_secrets=secrets) as env:
+            sale = await env.new_sale()
+            await env.pay("approved")
+            for _ in range(3):  # the IPN form is unsigned and gets through; the reconciler too
+                await env.seller.reconcile()
+            await env.seller.process()
+            assert (await env.sale(sale["id"]))["status"] == "paid"
+            metrics = (await env.seller.http.get("/metrics")).text
+            assert "mpqr_notifications_signature_failed_total 0.0" not in metrics
+
+
+@pytest.mark.parametrize("integration", [Integration.INSTORE_V2, Integration.ORDERS])
+async def test_an_order_mercado_pago_expired_ends_the_sale(
+    sandbox: Sandbox, sqlite_url: str, integration: Integration
+) -> None:
+    """Mercado Pago's clock, not only the seller's: an order MP shows expired ends the sale at
+    the next check, before the seller's own ``expires_at``."""
+    async with e2e(sandbox, sqlite_url, integration) as env:
+        sale = await env.new_sale(expires_in=120)
+        await env.call(sandbox.advance, 121)  # only the sandbox's clock moves
+        await env.seller.reconcile()
+        env.clock.advance(3)
+        await env.seller.reconcile()
+        got = await env.sale(sale["id"])
+        assert got["status"] == "expired", got
+        history = (await env.seller.http.get(f"/api/sales/{sale['id']}/history")).json()
+        assert history[-1]["source"] == "reconcile"
 
 
 async def test_late_payment_after_cancel_is_auto_refunded(
