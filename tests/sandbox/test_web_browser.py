@@ -319,3 +319,37 @@ def test_pay_with_a_test_card_and_holder_name(
     paid = seller_api.get("/v1/payments/search?external_reference=ORDER-42&status=approved")
     assert paid.json()["results"][0]["payment_method_id"] == "account_money"
     phone.screenshot(path="/tmp/mpqr-web-customer-test-card.png", full_page=True)
+
+
+def test_the_phone_page_has_no_serious_accessibility_violations(
+    sb: Sandbox, seller_api: httpx.Client, browser: Browser
+) -> None:
+    """axe-core on the customer's screens: waiting, the order, the test-card picker, a result."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    pos = sb.create_pos("CAJA1")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 780}, base_url=sb.base_url, locale="es-AR",
+        bypass_csp=True,
+    )  # fmt: skip
+    page = context.new_page()
+    try:
+        found: list[tuple[str, str, str]] = []
+
+        def check(screen: str) -> None:
+            for v in Axe().run(page).response["violations"]:
+                if v["impact"] in {"serious", "critical"}:
+                    found.append((screen, v["id"], str([n["target"] for n in v["nodes"]][:3])))
+
+        page.goto(f"/customer/{pos['id']}")
+        expect(page.locator("#app")).to_have_attribute("data-screen", "waiting")
+        check("waiting")
+        put_legacy_order(seller_api, sb, "CAJA1", ITEMS)
+        expect(page.locator("#app")).to_have_attribute("data-screen", "order")
+        check("order")
+        page.get_by_role("button", name="Pagar").click()
+        expect(page.locator("#app")).to_have_attribute("data-result", "approved")
+        check("approved")
+        assert found == []
+    finally:
+        context.close()
