@@ -15,7 +15,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from mpqr.seller.cashboxes.service import CashboxService
 from mpqr.seller.errors import Conflict, NotFound, Reason, SellerError
-from mpqr.seller.sales.rules import SaleStatus
 from mpqr.seller.sales.schemas import SaleCreate
 from mpqr.seller.sales.service import SalesService
 from mpqr.seller.web import i18n
@@ -162,13 +161,8 @@ async def _conflict(
 ) -> Response:
     """409: a busy cashbox offers its pending sale and "replace" (with a new key, so that
     ticking it and sending again is a new request)."""
-    found = await _sales(request).list_sales(SaleStatus.PENDING, cashbox, 1, None)
-    pending = found.sales[0].id if found.sales else None
-    problem = _problem_of(exc)
-    if pending is not None and exc.reason in {Reason.CASHBOX_BUSY, Reason.IN_PROGRESS}:
-        # IN_PROGRESS is the generic default of a Conflict: with a pending sale on the
-        # cashbox, that is what the conflict is about
-        problem = Problem(None, Reason.CASHBOX_BUSY)
+    pending = exc.sale_id if exc.reason is Reason.CASHBOX_BUSY else None
+    problem = Problem(None, Reason.CASHBOX_BUSY) if pending else _problem_of(exc)
     fresh = SaleForm(form.rows, form.amount, form.replace, _new_key())
     return await _sell_page(request, viewer, cashbox, fresh, 409, [problem], pending)
 

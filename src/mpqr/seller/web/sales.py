@@ -37,7 +37,6 @@ __all__ = ["router"]
 
 router = APIRouter()
 PAGE_SIZE: Final = 50
-_MONEY_IN: Final = frozenset({"paid", "partially_refunded", "refunded"})
 
 
 def _sales(request: Request) -> SalesService:
@@ -163,11 +162,7 @@ def _question(
 async def _failed(request: Request, viewer: Viewer, sale_id: str, exc: SellerError) -> Response:
     """The sale screen again, the core's error in the cashier's words."""
     sale = await _sales(request).get(sale_id)
-    reason = exc.reason
-    if reason is Reason.IN_PROGRESS and sale.status.value in _MONEY_IN:
-        # a Conflict's generic default: on a sale with money in, that is what the conflict is
-        reason = Reason.SALE_ALREADY_PAID
-    words = reason_words(i18n.translator(lang_of(request)), reason)
+    words = reason_words(i18n.translator(lang_of(request)), exc.reason)
     extra: dict[str, Any] = {"error": words}
     if exc.field == "amount":
         extra["refund_error"] = words

@@ -6,8 +6,9 @@ to scan, have a rejected attempt (tell the customer to try again), or have a pay
 :class:`Screen`: the panel's state, its tone (colour), the payment attempt that decided it, whether
 the QR is shown, and what can still be done (cancel, refund how much).
 
-Statuses are matched by value, so the write-ahead statuses ``opening`` and ``failed`` work before
-:class:`~mpqr.seller.sales.rules.SaleStatus` has them.
+Sale statuses are :class:`~mpqr.seller.sales.rules.SaleStatus` members and payment statuses
+:class:`~mpqr.statuses.PaymentStatus` members (:class:`PaymentOut` carries Mercado Pago's word;
+:func:`_payment_status` reads it at this edge).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from enum import StrEnum
 from typing import Final
 
 from mpqr.seller.errors import Reason
+from mpqr.seller.sales.rules import SaleStatus
 from mpqr.seller.sales.schemas import PaymentOut, SaleOut
 from mpqr.seller.web.i18n import Words
+from mpqr.statuses import PaymentStatus
 
 __all__ = [
     "ICONS",
@@ -60,17 +63,19 @@ _LOOK: Final[dict[State, tuple[str, str]]] = {
     State.EXPIRED: ("neutral", "status_expired"),
     State.FAILED: ("bad", "status_failed"),
 }
-_SETTLED: Final = {
-    "paid": State.PAID,
-    "partially_refunded": State.PARTIALLY_REFUNDED,
-    "refunded": State.REFUNDED,
-    "cancelled": State.CANCELLED,
-    "expired": State.EXPIRED,
-    "failed": State.FAILED,
-    "opening": State.OPENING,
+_SETTLED: Final[dict[SaleStatus, State]] = {
+    SaleStatus.PAID: State.PAID,
+    SaleStatus.PARTIALLY_REFUNDED: State.PARTIALLY_REFUNDED,
+    SaleStatus.REFUNDED: State.REFUNDED,
+    SaleStatus.CANCELLED: State.CANCELLED,
+    SaleStatus.EXPIRED: State.EXPIRED,
+    SaleStatus.FAILED: State.FAILED,
+    SaleStatus.OPENING: State.OPENING,
 }
-_IN_FLIGHT: Final = frozenset({"pending", "in_process", "authorized"})
-_REFUSED: Final = frozenset({"rejected", "cancelled"})
+_IN_FLIGHT: Final = frozenset(
+    {PaymentStatus.PENDING, PaymentStatus.IN_PROCESS, PaymentStatus.AUTHORIZED}
+)
+_REFUSED: Final = frozenset({PaymentStatus.REJECTED, PaymentStatus.CANCELLED})
 ICONS: Final = {
     State.OPENING: "…",
     State.WAITING: "◷",
@@ -83,10 +88,14 @@ ICONS: Final = {
     State.EXPIRED: "◷",
     State.FAILED: "!",
 }
-# the colour of each sale status in lists (by value)
-TONES: Final = {status: _LOOK[state][0] for status, state in _SETTLED.items()} | {"pending": "info"}
+# the colour of each sale status in lists (keyed by value, as templates look it up)
+TONES: Final = {status.value: _LOOK[state][0] for status, state in _SETTLED.items()} | {
+    SaleStatus.PENDING.value: "info"
+}
 # statuses whose money, if any came in, may be given back from the screen
-_REFUNDABLE: Final = frozenset({"paid", "partially_refunded", "cancelled", "expired"})
+_REFUNDABLE: Final = frozenset(
+    {SaleStatus.PAID, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.CANCELLED, SaleStatus.EXPIRED}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,13 +110,13 @@ class Screen:
 
 
 def screen_of(sale: SaleOut) -> Screen:
-    status = sale.status.value
+    status = sale.status
     attempt = latest_attempt(sale.payments)
     state = _SETTLED.get(status, State.WAITING)
-    if status == "pending" and attempt is not None:
-        if attempt.status in _IN_FLIGHT:
+    if status is SaleStatus.PENDING and attempt is not None:
+        if _payment_status(attempt) in _IN_FLIGHT:
             state = State.IN_PROCESS
-        elif attempt.status in _REFUSED:
+        elif _payment_status(attempt) in _REFUSED:
             state = State.REJECTED
     tone, headline = _LOOK[state]
     left = _amount(sale.paid_amount) - _amount(sale.refunded_amount)
@@ -117,7 +126,7 @@ def screen_of(sale: SaleOut) -> Screen:
         headline=headline,
         attempt=attempt if state in {State.REJECTED, State.IN_PROCESS} else None,
         show_qr=state in {State.WAITING, State.REJECTED, State.OPENING},
-        cancellable=status in {"pending", "opening"},
+        cancellable=status in {SaleStatus.PENDING, SaleStatus.OPENING},
         refundable=left if status in _REFUNDABLE and left > 0 else Decimal(0),
     )
 
@@ -125,9 +134,16 @@ def screen_of(sale: SaleOut) -> Screen:
 def latest_attempt(payments: list[PaymentOut]) -> PaymentOut | None:
     """The newest attempt: any in flight first, else the highest id (numeric ids sort by
     length, then text, which also orders the Orders API's time-ordered ids)."""
-    in_flight = [p for p in payments if p.status in _IN_FLIGHT]
+    in_flight = [p for p in payments if _payment_status(p) in _IN_FLIGHT]
     pool = in_flight or payments
     return max(pool, key=lambda p: (len(p.id), p.id)) if pool else None
+
+
+def _payment_status(payment: PaymentOut) -> PaymentStatus | None:
+    try:
+        return PaymentStatus(payment.status)
+    except ValueError:
+        return None
 
 
 def _amount(text: str) -> Decimal:
