@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
+from mpqr.sandbox.parity import json_type
+
 __all__ = ["ENUMS", "shape_differences"]
 
 # Fields whose value is a word from a closed list: the sandbox must answer the same word.
@@ -56,20 +58,6 @@ _SHAPES: Final = (
 )
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _string_shape(value: str) -> str:
     if _DATE.match(value):
         return "date" + ("Z" if value.endswith("Z") else "+offset")
@@ -87,8 +75,8 @@ def shape_differences(
     if path in ignore:
         return []
     key = path.rsplit(".", 1)[-1].split("[")[0]
-    if _kind(sample) != _kind(actual):
-        return [f"{path or '$'}: {_kind(sample)} in the sample, {_kind(actual)} here"]
+    if json_type(sample) != json_type(actual):
+        return [f"{path or '$'}: {json_type(sample)} in the sample, {json_type(actual)} here"]
     if isinstance(sample, dict):
         return _dict_differences(sample, actual, ignore=ignore, path=path)
     if isinstance(sample, list):

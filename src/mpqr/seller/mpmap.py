@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from mpqr.client.models import MerchantOrder, Order, Payment
+from mpqr.client.models import MerchantOrder, Order, Payment, parse_mp_datetime
 from mpqr.client.models.orders import OrderPayment
 from mpqr.seller.sales.rules import ZERO, Evidence, OrderFact, OrderState, PaymentFact
 from mpqr.statuses import PaymentStatus
@@ -27,7 +27,6 @@ __all__ = [
     "order_evidence",
     "order_state",
     "orders_body",
-    "parse_time",
     "payment_fact",
     "payment_status",
     "v1_body",
@@ -189,7 +188,7 @@ def mo_evidence(mo: MerchantOrder) -> Evidence:
             status_detail=p.status_detail,
             refunded_amount=p.amount_refunded or ZERO,
             merchant_order_id=mo_id,
-            approved_at=parse_time(p.date_approved),
+            approved_at=parse_mp_datetime(p.date_approved),
         )
         for p in mo.payments
     )
@@ -211,24 +210,11 @@ def payment_fact(p: Payment) -> PaymentFact:
         status_detail=p.status_detail,
         refunded_amount=p.transaction_amount_refunded or ZERO,
         merchant_order_id=mo_id,
-        approved_at=parse_time(p.date_approved),
+        approved_at=parse_mp_datetime(p.date_approved),
         pos_id=str(p.pos_id) if p.pos_id else None,
         external_reference=p.external_reference,
         currency_id=p.currency_id,
     )
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """MP's ISO 8601 times (``2019-04-02T14:35:35.000-04:00``); None if absent or unreadable."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None or parsed.year < 2000:  # "0001-01-01T00:00:00.000+00:00": never
-        return None
-    return parsed
 
 
 # Orders API payment status -> the Payments API status the rules understand.

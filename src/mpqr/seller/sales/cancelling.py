@@ -17,6 +17,7 @@ from mpqr.seller.context import Context
 from mpqr.seller.errors import Conflict, Reason, UpstreamError
 from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales.intents import not_done
 from mpqr.seller.sales.rules import EventSource, SaleStatus
 from mpqr.seller.sales.schemas import SaleOut
 
@@ -102,7 +103,7 @@ class Canceller:
         try:
             await self.sales.refresh(op.sale_id, EventSource.API)  # a payment may have won
         except UpstreamError as exc:
-            await self._later(op, exc.message)
+            await not_done(self.ctx, op, _as_unknown(exc))  # a failed search: try again later
             if exc.definite:
                 raise
             return
@@ -114,10 +115,9 @@ class Canceller:
         try:
             await self.ctx.gateway.delete_order(row.cashbox, row.mp_order_id)
         except UpstreamError as exc:
+            await not_done(self.ctx, op, exc)
             if exc.definite:
-                await self._close(op, ops.OpState.FAILED, exc.message)
                 raise
-            await self._later(op, exc.message)
             return
         self.ctx.crash.hit("cancel.after_call")
         await self._cancelled(op)
@@ -129,14 +129,13 @@ class Canceller:
             if await repo.transition(
                 conn, op.sale_id, SaleStatus.PENDING, SaleStatus.CANCELLED, updated_at=now
             ):
-                await repo.add_event(
+                await repo.add_status_event(
                     conn,
                     op.sale_id,
                     at=now,
                     source=EventSource.API.value,
-                    kind="status",
-                    from_status=SaleStatus.PENDING.value,
-                    to_status=SaleStatus.CANCELLED.value,
+                    old=SaleStatus.PENDING,
+                    new=SaleStatus.CANCELLED,
                     detail={"operation": op.id},
                 )
             await ops.finish(conn, op.id, ops.OpState.DONE, now)
@@ -148,8 +147,7 @@ class Canceller:
         if op.sale_id is not None:
             await self.ctx.broadcaster.publish(op.sale_id)
 
-    async def _later(self, op: ops.Operation, error: str) -> None:
-        log.warning("cancel %s: Mercado Pago did not answer (%s); will retry", op.id, error)
-        at = self.ctx.now() + timedelta(seconds=self.ctx.settings.lease_seconds)
-        async with self.ctx.db.transaction() as conn:
-            await ops.retry_later(conn, op.id, op.attempts + 1, at, error)
+
+def _as_unknown(exc: UpstreamError) -> UpstreamError:
+    """The search before a cancel failing ends nothing: the cancel is tried again."""
+    return UpstreamError(exc.status, exc.message, mp_status=exc.mp_status, mp_error=exc.mp_error)

@@ -378,13 +378,6 @@ async def _event(
     detail: dict[str, Any],
     source: EventSource = EventSource.API,
 ) -> None:
-    await repo.add_event(
-        conn,
-        sale_id,
-        at=at,
-        source=source.value,
-        kind="status",
-        from_status=old.value,
-        to_status=new.value,
-        detail=detail,
+    await repo.add_status_event(
+        conn, sale_id, at=at, source=source.value, old=old, new=new, detail=detail
     )

@@ -25,6 +25,7 @@ from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.apply import apply_evidence
 from mpqr.seller.sales.checks import check_amount
+from mpqr.seller.sales.intents import not_done
 from mpqr.seller.sales.rules import ZERO, EventSource, Evidence, PaymentFact
 from mpqr.seller.sales.schemas import RefundIn, SaleOut
 from mpqr.statuses import PaymentStatus
@@ -131,7 +132,8 @@ class Refunder:
         try:
             await self.ctx.gateway.refund(op.payment_id, op.amount, op.mp_key, row.mp_order_id)
         except UpstreamError as exc:
-            await self._not_done(op, exc)
+            await not_done(self.ctx, op, exc)
+            await self.ctx.broadcaster.publish(op.sale_id)
             if exc.definite:
                 raise
             return
@@ -145,23 +147,6 @@ class Refunder:
             await self.sales.refresh(op.sale_id, EventSource.API)
         except UpstreamError as exc:
             log.info("refresh after refund %s failed: %s", op.id, exc.message)
-
-    async def _not_done(self, op: ops.Operation, exc: UpstreamError) -> None:
-        now = self.ctx.now()
-        async with self.ctx.db.transaction() as conn:
-            if exc.definite:
-                await ops.finish(conn, op.id, ops.OpState.FAILED, now, exc.message)
-            else:
-                at = now + timedelta(seconds=self.ctx.settings.lease_seconds)
-                await ops.retry_later(conn, op.id, op.attempts + 1, at, exc.message)
-        log.warning(
-            "refund %s not done (%s): %s",
-            op.id,
-            "refused" if exc.definite else "will retry",
-            exc.message,
-        )
-        assert op.sale_id is not None
-        await self.ctx.broadcaster.publish(op.sale_id)
 
 
 def refundable(

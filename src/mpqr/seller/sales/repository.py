@@ -23,6 +23,7 @@ from mpqr.seller.sales.rules import OrderFact, PaymentFact, SaleStatus
 
 __all__ = [
     "add_event",
+    "add_status_event",
     "claim_opening",
     "events",
     "facts",
@@ -235,6 +236,28 @@ async def add_event(
             to_status=to_status,
             detail=detail or {},
         )
+    )
+
+
+async def add_status_event(
+    conn: AsyncConnection,
+    sale_id: str,
+    *,
+    at: datetime,
+    source: str,
+    old: SaleStatus,
+    new: SaleStatus,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    await add_event(
+        conn,
+        sale_id,
+        at=at,
+        source=source,
+        kind="status",
+        from_status=old.value,
+        to_status=new.value,
+        detail=detail,
     )
 
 

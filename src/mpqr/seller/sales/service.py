@@ -151,14 +151,13 @@ class SalesService:
             if await repo.transition(
                 conn, sale_id, SaleStatus.PENDING, SaleStatus.EXPIRED, updated_at=now
             ):
-                await repo.add_event(
+                await repo.add_status_event(
                     conn,
                     sale_id,
                     at=now,
                     source=EventSource.RECONCILE.value,
-                    kind="status",
-                    from_status=SaleStatus.PENDING.value,
-                    to_status=SaleStatus.EXPIRED.value,
+                    old=SaleStatus.PENDING,
+                    new=SaleStatus.EXPIRED,
                 )
         await self.ctx.broadcaster.publish(sale_id)
         return await self.get(sale_id)

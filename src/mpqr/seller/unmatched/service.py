@@ -18,6 +18,7 @@ from mpqr.seller.context import Context
 from mpqr.seller.errors import Conflict, NotFound, Reason, UpstreamError
 from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as sales_repo
+from mpqr.seller.sales.intents import not_done
 from mpqr.seller.sales.rules import EventSource, Evidence
 from mpqr.seller.sales.service import SalesService
 from mpqr.seller.unmatched import repository as repo
@@ -112,13 +113,7 @@ class UnmatchedService:
         try:
             await self.ctx.gateway.refund(op.payment_id, op.amount, op.mp_key, None)
         except UpstreamError as exc:
-            now = self.ctx.now()
-            async with self.ctx.db.transaction() as conn:
-                if exc.definite:
-                    await ops.finish(conn, op.id, ops.OpState.FAILED, now, exc.message)
-                else:
-                    at = now + timedelta(seconds=self.ctx.settings.lease_seconds)
-                    await ops.retry_later(conn, op.id, op.attempts + 1, at, exc.message)
+            await not_done(self.ctx, op, exc)
             if exc.definite:
                 raise
             return
