@@ -64,7 +64,9 @@ class Ceiling:
         os.close(handle)
         fd, port = _listen()
         args = [sys.executable, "-m", "mpqr.bench.ceiling", "--fd", str(fd), "--body", name]
-        process = subprocess.Popen(args, pass_fds=(fd,))  # noqa: S603
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
+            args, pass_fds=(fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         os.close(fd)
         url = f"http://127.0.0.1:{port}"
         ceiling = cls(process, url, Path(name))
