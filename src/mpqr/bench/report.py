@@ -73,6 +73,11 @@ class Goal:
     bound: Callable[[Figures], float | None]
     op: Op
 
+    @property
+    def relative(self) -> bool:
+        """The target depends on other figures (the table then shows it)."""
+        return getattr(self.bound, "__name__", "") != "fixed"
+
     def holds(self, value: float, target: float) -> bool:
         match self.op:
             case ">=":
@@ -100,7 +105,10 @@ def _times(factor: float, key: str) -> Callable[[Figures], float | None]:
 
 
 def _fixed(limit: float) -> Callable[[Figures], float | None]:
-    return lambda figures: limit
+    def fixed(figures: Figures) -> float | None:
+        return limit
+
+    return fixed
 
 
 def _tls_gap(figures: Figures) -> float | None:
@@ -228,7 +236,8 @@ def rows(figures: Figures, results: list[GoalResult]) -> list[tuple[str, str, st
         if not goals:
             table.append((key, value, "", ""))
         for index, result in enumerate(goals):
-            target = "" if result.target is None else f" ({number(result.target)})"
+            shown = result.target is not None and result.goal.relative
+            target = f" ({number(result.target)})" if shown else ""
             table.append(
                 (
                     key if index == 0 else "",
