@@ -20,6 +20,8 @@ def _figures(**overrides: float | None) -> dict[str, float | None]:
         "sandbox.ceiling_req_per_s": 3000,
         "sandbox.get_merchant_order_req_per_s": 1200,
         "sandbox.get_merchant_order_p99_ms": 9,
+        "sandbox.ceiling_cpu_ms": 0.3,
+        "sandbox.get_merchant_order_cpu_ms": 0.8,
         "sandbox.flows_per_s": 60,
         "sandbox.flow_ms_fresh": 10,
         "sandbox.flow_ms_after_history": 11,
@@ -80,6 +82,11 @@ def test_sandbox_share_of_the_ceiling_and_its_tail() -> None:
     )
     assert met[("sandbox.get_merchant_order_req_per_s", "≥ 0.35 × ceiling")] is False
     assert met[("sandbox.get_merchant_order_p99_ms", "< 20 ms at half rate")] is False
+    cpu = (
+        "sandbox.get_merchant_order_cpu_ms",
+        "≤ ceiling's ÷ 0.35 (the same goal in CPU per request)",
+    )
+    assert _met(_figures(**{"sandbox.get_merchant_order_cpu_ms": 0.86}))[cpu] is False
 
 
 def test_growth_goals_allow_exactly_the_factor() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
-__all__ = ["free_port", "stop_process", "wait_for_http"]
+__all__ = ["cpu_seconds", "free_port", "stop_process", "wait_for_http"]
 
 
 def free_port() -> int:
@@ -46,3 +47,14 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 5.0) -> None
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) process ``pid`` has used so far; ``None`` where /proc is absent."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")

@@ -10,6 +10,9 @@ prefix:
   with ``mpqr sandbox``'s settings, 32 requests in flight;
 - ``get_merchant_order_req_per_s``: the sandbox, same load;
 - ``get_merchant_order_p99_ms``: its p99 at a fixed rate of half what it sustained;
+- ``ceiling_cpu_ms``, ``get_merchant_order_cpu_ms``: the server process's CPU time per request
+  under that load (from /proc; approximate, but unlike the rates it holds when other work shares
+  the machine's two cores);
 - ``flows_per_s``: complete flows per second, 16 cashboxes at once, each flow ending when the
   payment's notification reached a receiver;
 - ``flow_ms_fresh`` and ``flow_ms_after_history``: the mean cost of one flow (one cashbox at a
@@ -38,7 +41,7 @@ from typing import Any, Self
 
 from mpqr.bench.ceiling import Ceiling
 from mpqr.bench.loadgen import LoadSpec, run_load
-from mpqr.bench.procs import free_port, stop_process, wait_for_http
+from mpqr.bench.procs import cpu_seconds, free_port, stop_process, wait_for_http
 
 __all__ = ["SandboxProcess", "measure_sandbox"]
 
@@ -152,20 +155,45 @@ def _get_figures(
         urllib.request.Request(sandbox.url + path, headers=sandbox.headers())  # noqa: S310
     ).read()
     rounds, seconds = (1, 1.0) if quick else (3, 3.0)
-    ceiling_rates, sandbox_rates = [], []
+    runs: dict[str, list[tuple[float, float | None]]] = {"ceiling": [], "sandbox": []}
     with Ceiling.start(body) as ceiling:
         for index in range(rounds):
             progress(f"sandbox: GET /merchant_orders/{{id}} vs the ceiling, round {index + 1}")
-            ceiling_rates.append(run_load(_get_load(ceiling.url, sandbox, path, seconds)).rate)
-            sandbox_rates.append(run_load(_get_load(sandbox.url, sandbox, path, seconds)).rate)
-    rate = statistics.median(sandbox_rates)
+            runs["ceiling"].append(
+                _measured(ceiling.url, ceiling.process.pid, sandbox, path, seconds)
+            )
+            runs["sandbox"].append(
+                _measured(sandbox.url, sandbox.process.pid, sandbox, path, seconds)
+            )
+    rate = statistics.median(r for r, _ in runs["sandbox"])
     progress(f"sandbox: GET /merchant_orders/{{id}} p99 at {rate / 2:.0f} req/s")
     half = run_load(replace(_get_load(sandbox.url, sandbox, path, 2 * seconds), rate=rate / 2))
-    return {
-        "ceiling_req_per_s": statistics.median(ceiling_rates),
+    figures = {
+        "ceiling_req_per_s": statistics.median(r for r, _ in runs["ceiling"]),
         "get_merchant_order_req_per_s": rate,
         "get_merchant_order_p99_ms": half.percentile(99),
     }
+    for name, key in (("ceiling", "ceiling_cpu_ms"), ("sandbox", "get_merchant_order_cpu_ms")):
+        costs = [cost for _, cost in runs[name] if cost is not None]
+        if costs:
+            figures[key] = statistics.median(costs)
+    return figures
+
+
+def _measured(
+    url: str, pid: int, sandbox: SandboxProcess, path: str, seconds: float
+) -> tuple[float, float | None]:
+    """Requests per second and the server's CPU milliseconds per request (``None`` without
+    /proc): the CPU figure holds when other work shares the machine, the rate does not.
+    """
+    spec = _get_load(url, sandbox, path, seconds)
+    before = cpu_seconds(pid)
+    result = run_load(spec)
+    after = cpu_seconds(pid)
+    if before is None or after is None or not result.requests:
+        return result.rate, None
+    served = result.rate * (spec.warmup + spec.seconds)  # the warm-up kept it as busy
+    return result.rate, 1000 * (after - before) / served
 
 
 def run_flows(
