@@ -35,18 +35,6 @@ def create_app(body: bytes) -> object:
     return Starlette(routes=[Route("/merchant_orders/{merchant_order_id}", merchant_order)])
 
 
-def _listen() -> tuple[int, int]:
-    """A bound, listening loopback socket (its file descriptor and port) for uvicorn to serve."""
-    import socket
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.set_inheritable(True)
-    port: int = sock.getsockname()[1]
-    return sock.detach(), port
-
-
 class Ceiling:
     """The ceiling app in a child process; ``url`` is ``http://127.0.0.1:PORT``."""
 
@@ -57,17 +45,18 @@ class Ceiling:
 
     @classmethod
     def start(cls, body: bytes, *, timeout: float = 20.0) -> Ceiling:
-        from mpqr.bench.procs import wait_for_http
+        from mpqr.bench.procs import free_port, wait_for_http
 
         handle, name = tempfile.mkstemp(prefix="mpqr-ceiling-", suffix=".json")
         os.write(handle, body)
         os.close(handle)
-        fd, port = _listen()
-        args = [sys.executable, "-m", "mpqr.bench.ceiling", "--fd", str(fd), "--body", name]
+        # A port, not an inherited socket: uvicorn takes a passed descriptor for a Unix socket,
+        # and asyncio then leaves Nagle's algorithm on (40 ms stalls with delayed ACKs).
+        port = free_port()
+        args = [sys.executable, "-m", "mpqr.bench.ceiling", "--port", str(port), "--body", name]
         process = subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            args, pass_fds=(fd,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        os.close(fd)
         url = f"http://127.0.0.1:{port}"
         ceiling = cls(process, url, Path(name))
         try:
@@ -101,11 +90,11 @@ def main(argv: list[str] | None = None) -> None:
     from mpqr.sandbox.cli import UVICORN
 
     parser = argparse.ArgumentParser(description="bare Starlette ceiling app (127.0.0.1)")
-    parser.add_argument("--fd", type=int, required=True, help="listening socket to serve")
+    parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--body", required=True, help="file holding the JSON body to answer")
     args = parser.parse_args(argv)
     app = create_app(Path(args.body).read_bytes())
-    uvicorn.run(app, fd=args.fd, **UVICORN)  # type: ignore[arg-type]
+    uvicorn.run(app, host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
