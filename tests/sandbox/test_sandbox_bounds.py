@@ -6,6 +6,7 @@ in-memory notices are kept up to a bound, and the token is read as the security 
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -153,3 +154,23 @@ def test_the_token_comes_from_a_bearer_header_then_the_query() -> None:
     assert request_token(_request({"Authorization": "Bearer "}, "access_token=Q")) == "Q"
     assert request_token(_request({}, "access_token=")) is None
     assert request_token(_request({})) is None
+
+
+def test_no_path_is_served_by_two_route_families() -> None:
+    """So the order in which the families are tried (the most called first) changes no answer."""
+    from mpqr.sandbox import api, control, delivery, faults, web
+
+    families = [*api.routers(), control.router, delivery.router, faults.router, web.router]
+    routes = [(index, route) for index, family in enumerate(families) for route in family.routes]
+    overlaps = []
+    for index, route in routes:
+        for value in ("123", "abc", "search", "me", "MLA", "CAJA1"):
+            path = re.sub(r"\{[^}]+\}", value, route.path_format)
+            overlaps += [
+                (route.path_format, other.path_format)
+                for other_index, other in routes
+                if other_index != index
+                and other.path_regex.match(path)
+                and set(route.methods or ()) & set(other.methods or ())
+            ]
+    assert overlaps == []
