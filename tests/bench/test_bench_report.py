@@ -125,3 +125,10 @@ def test_markdown_puts_each_goal_next_to_its_figure() -> None:
     sync = [row for row in table if row[0] == "client.sync_calls_per_s"]
     assert sync[0][1] == "3,800"
     assert table[table.index(sync[0]) + 1][0] == ""  # its second goal on the next row
+
+
+def test_sale_creation_may_add_mercado_pagos_own_latency() -> None:
+    goal = ("seller.create_sale_p99_ms", "< 50 ms + MP latency")
+    assert _met(_figures(**{"seller.create_sale_p99_ms": 70}))[goal] is False
+    with_mp = _figures(**{"seller.create_sale_p99_ms": 70, "seller.mp_create_p99_ms": 30})
+    assert _met(with_mp)[goal] is True

@@ -113,6 +113,17 @@ def _fixed(limit: float) -> Callable[[Figures], float | None]:
     return fixed
 
 
+def _plus_mp(limit: float) -> Callable[[Figures], float | None]:
+    """``limit`` plus Mercado Pago's own order-creation p99 (``seller.mp_create_p99_ms``, the
+    sandbox's, when the seller part reports it; none is injected, so 0 otherwise).
+    """
+
+    def plus_mp(figures: Figures) -> float | None:
+        return limit + (figures.get("seller.mp_create_p99_ms") or 0.0)
+
+    return plus_mp
+
+
 def _tls_gap(figures: Figures) -> float | None:
     """The TLS figure the sync client needs so that its lead over the SDK is wider than in clear."""
     sync, sdk, sdk_tls = (
@@ -169,8 +180,8 @@ GOALS: tuple[Goal, ...] = (
     ),
     Goal("seller.ipn_ack_p99_ms", "< 20 ms at half rate", _fixed(20), "<"),
     Goal("seller.ipn_ack_p99_ms_pg", "< 20 ms at half rate", _fixed(20), "<"),
-    Goal("seller.create_sale_p99_ms", "< 50 ms + MP latency (none injected)", _fixed(50), "<"),
-    Goal("seller.create_sale_p99_ms_pg", "< 50 ms + MP latency (none injected)", _fixed(50), "<"),
+    Goal("seller.create_sale_p99_ms", "< 50 ms + MP latency", _plus_mp(50), "<"),
+    Goal("seller.create_sale_p99_ms_pg", "< 50 ms + MP latency", _plus_mp(50), "<"),
     Goal("seller.pay_to_paid_p99_ms", "< 100 ms", _fixed(100), "<"),
     Goal("seller.reconcile_only_p99_ms", "< 3 s", _fixed(3000), "<"),
     Goal("scale.per_sale_ms_10k", "≤ 1.2 × at 1k", _times(1.2, "scale.per_sale_ms_1k"), "<="),
