@@ -47,6 +47,7 @@ def command(
         "command": _command_line(quick, json_file, markdown_file, parts),
         **machine(),
         "seconds": round(time.perf_counter() - started, 1),
+        "seconds per part": ", ".join(f"{k} {v:.0f}" for k, v in result.seconds.items()),
     }
     console.print(_table(result.figures, results))
     for note in result.notes:
