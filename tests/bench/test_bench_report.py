@@ -20,6 +20,7 @@ def _figures(**overrides: float | None) -> dict[str, float | None]:
         "sandbox.ceiling_req_per_s": 3000,
         "sandbox.get_merchant_order_req_per_s": 1200,
         "sandbox.get_merchant_order_p99_ms": 9,
+        "sandbox.ceiling_p99_ms": 6,
         "sandbox.ceiling_cpu_ms": 0.3,
         "sandbox.get_merchant_order_cpu_ms": 0.8,
         "sandbox.flows_per_s": 60,

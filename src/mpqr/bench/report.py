@@ -39,6 +39,7 @@ KEYS: tuple[str, ...] = (
     "sandbox.ceiling_req_per_s",
     "sandbox.get_merchant_order_req_per_s",
     "sandbox.get_merchant_order_p99_ms",
+    "sandbox.ceiling_p99_ms",
     "sandbox.ceiling_cpu_ms",
     "sandbox.get_merchant_order_cpu_ms",
     "sandbox.flows_per_s",
