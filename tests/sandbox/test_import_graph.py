@@ -13,7 +13,7 @@ import mpqr.sandbox
 
 ROOT = Path(mpqr.sandbox.__file__).parent
 LAYERS: list[tuple[str, ...]] = [
-    ("zones", "syntax", "errors", "events", "catalog", "lifecycle", "persistence"),
+    ("zones", "syntax", "errors", "events", "catalog", "lifecycle", "persistence", "lookup"),
     ("models",),
     ("state",),
     ("slots", "merchant_orders"),

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from mpqr.sandbox.catalog import Fee
     from mpqr.sandbox.models import Pos, Seller
 
-__all__ = ["command"]
+__all__ = ["UVICORN", "command"]
+
+UVICORN: dict[str, Any] = {"log_level": "info"}
+"""uvicorn's settings for ``mpqr sandbox`` (``mpqr bench`` runs its ceiling app with the same)."""
 
 
 def _seller_and_pos(app: FastAPI, site_id: str) -> tuple[Seller, Pos]:
@@ -101,7 +104,7 @@ def command(host: str, port: int, site_id: str, state_file: str | None, **option
     click.echo(f"  webhook secret: {seller.webhook_secret}")
     click.echo(f"  POS:            {pos.id} (external_id {pos.external_id})")
     click.echo(f"  customer app:   {base}/customer/{pos.id}")
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    uvicorn.run(app, host=host, port=port, **UVICORN)
 
 
 def _parity() -> click.Command:

@@ -291,6 +291,7 @@ def _new_payment(
     if payment.status is PaymentStatus.APPROVED:
         charge(state, payment)
     state.data.payments[payment.id] = payment
+    state.payment_refs.add(state.data.payments, payment.id, payment)
     mo.payment_ids.append(payment.id)
     state.payment_changed(payment, created=True)
     return payment

@@ -49,6 +49,7 @@ def new_merchant_order(
         last_updated=now,
     )
     state.data.merchant_orders[mo.id] = mo
+    state.mo_refs.add(state.data.merchant_orders, mo.id, mo)
     state.mo_changed(mo, created=True)
     return mo
 

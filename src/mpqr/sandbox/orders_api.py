@@ -69,6 +69,7 @@ def create_api_order(
     if mode in ("static", "hybrid"):
         place_on_pos(state, pos, OrderKind.ORDERS, order_id)
     state.data.api_orders[order_id] = order
+    state.order_refs.add(state.data.api_orders, order_id, order)
     state.note_expiry(expires_at)
     return order
 

@@ -27,7 +27,8 @@ from mpqr.sandbox.catalog import Fee
 from mpqr.sandbox.errors import ApiError
 from mpqr.sandbox.events import Notice, NoticeSink, Topic
 from mpqr.sandbox.lifecycle import MOView, OrderKind, PaymentView, derive_merchant_order
-from mpqr.sandbox.models import MerchantOrder, Payment, Pos, Seller, StateData
+from mpqr.sandbox.lookup import ReferenceIndex
+from mpqr.sandbox.models import ApiOrder, MerchantOrder, Payment, Pos, Seller, StateData
 from mpqr.sandbox.zones import ulid, zone_for
 from mpqr.sites import site
 
@@ -68,14 +69,18 @@ class SandboxOptions:
 
 class MemorySink:
     """A :class:`~.events.NoticeSink` that keeps notices in a list: for tests and when delivery
-    is off.
+    is off. Only the latest ``keep`` to ``2 * keep`` are kept, so a long run does not grow it
+    without bound.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, keep: int = 10_000) -> None:
         self.notices: list[Notice] = []
+        self.keep = keep
 
     def publish(self, notice: Notice) -> None:
         self.notices.append(notice)
+        if len(self.notices) > 2 * self.keep:
+            del self.notices[: -self.keep]
 
     def reset(self) -> None:
         self.notices.clear()
@@ -106,6 +111,14 @@ class SandboxState:
         self.fee_overrides: dict[str, Fee] = {}
         # the earliest expiry among live orders (None = unknown: scan on the next check)
         self.next_expiry: datetime | None = None
+        # searches by external_reference (derived from the tables, never saved)
+        self.mo_refs: ReferenceIndex[int, MerchantOrder] = ReferenceIndex(
+            lambda mo: mo.external_reference
+        )
+        self.payment_refs: ReferenceIndex[int, Payment] = ReferenceIndex(
+            lambda p: p.external_reference
+        )
+        self.order_refs: ReferenceIndex[str, ApiOrder] = ReferenceIndex(_order_reference)
 
     # ---- time and ids ---------------------------------------------------------------------------
 
@@ -304,6 +317,11 @@ class SandboxState:
             self.next_expiry = None
             # a different stream than a fresh start, so ids continue instead of repeating
             self.ids = IdFactory(None if self.seed is None else self.seed + _count(data))
+
+
+def _order_reference(order: ApiOrder) -> str | None:
+    reference = order.body.get("external_reference")
+    return reference if isinstance(reference, str) else None
 
 
 def _count(data: StateData) -> int:

@@ -8,7 +8,6 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
 
 from mpqr.sandbox.errors import (
     ApiError,
@@ -75,25 +74,40 @@ def bad_request(family: Family, key: str, message: str) -> SandboxError:
             return ApiError(400, key, message)
 
 
-def get_state(request: Request) -> SandboxState:
+def _state_of(request: Request) -> SandboxState:
     state: SandboxState = request.app.state.sandbox
     return state
 
 
+async def get_state(request: Request) -> SandboxState:
+    """The app's state. ``async`` (as every dependency here) so that FastAPI calls it on the event
+    loop instead of handing it to a worker thread: the thread hop cost more than the route.
+    """
+    return _state_of(request)
+
+
 StateDep = Annotated[SandboxState, Depends(get_state)]
 
-_bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <access token>")
-_query = APIKeyQuery(name="access_token", auto_error=False, description="legacy ?access_token=")
+
+def request_token(request: Request) -> str | None:
+    """The access token: ``Authorization: Bearer <token>``, else the legacy ``?access_token=``.
+
+    Read here rather than through FastAPI's ``HTTPBearer`` and ``APIKeyQuery`` dependencies, which
+    cost more than a whole merchant-order GET; :mod:`.security` still documents both schemes.
+    """
+    authorization = request.headers.get("authorization")
+    if authorization:
+        scheme, _, credentials = authorization.partition(" ")
+        credentials = credentials.strip()
+        if scheme.lower() == "bearer" and credentials:
+            return credentials
+    return request.query_params.get("access_token") or None
 
 
-def current_seller(
-    request: Request,
-    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    query_token: Annotated[str | None, Depends(_query)],
-) -> Seller:
+async def current_seller(request: Request) -> Seller:
     """The seller the request's token belongs to; bad or missing token is MP's auth error."""
-    state = get_state(request)
-    token = bearer.credentials if bearer is not None else query_token
+    state = _state_of(request)
+    token = request_token(request)
     seller = state.seller_for_token(token)
     if seller is not None:
         return seller

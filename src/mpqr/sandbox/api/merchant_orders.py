@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -135,6 +135,17 @@ def _paging(query: dict[str, str]) -> tuple[int, int]:
     return limit, offset
 
 
+def _candidates(
+    state: SandboxState, seller: Seller, query: dict[str, str]
+) -> Iterable[MerchantOrder]:
+    """The merchant orders a search has to look at: by reference when it names one."""
+    table = state.data.merchant_orders
+    reference = query.get("external_reference")
+    if reference is None:
+        return table.values()
+    return state.mo_refs.find(table, seller.id, reference)
+
+
 def search(state: SandboxState, seller: Seller, query: dict[str, str]) -> dict[str, Any]:
     limit, offset = _paging(query)
     active = [(f, v) for k, v in query.items() if (f := _FILTERS.get(k)) is not None]
@@ -144,7 +155,7 @@ def search(state: SandboxState, seller: Seller, query: dict[str, str]) -> dict[s
     found = sorted(
         (
             mo
-            for mo in state.data.merchant_orders.values()
+            for mo in _candidates(state, seller, query)
             if mo.seller_id == seller.id and all(f(state, mo, v) for f, v in active)
         ),
         key=lambda mo: (mo.date_created, mo.id),

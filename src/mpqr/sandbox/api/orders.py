@@ -240,8 +240,8 @@ def _expiration(body: dict[str, Any], default_seconds: int) -> timedelta:
 
 
 def _check_unique_reference(state: SandboxState, seller: Seller, reference: str) -> None:
-    for other in state.data.api_orders.values():
-        if other.seller_id == seller.id and other.body.get("external_reference") == reference:
+    for other in state.order_refs.find(state.data.api_orders, seller.id, reference):
+        if other.body.get("external_reference") == reference:
             raise _invalid(f"external_reference {reference!r} was already used by {other.id}")
 
 

@@ -264,9 +264,16 @@ def search(state: SandboxState, seller: Seller, query: dict[str, str]) -> dict[s
         raise _params_error(1004, "Invalid criteria value")
     in_range = _in_range(state, query)
     active = [(k, v) for k, v in query.items() if k in _FILTERS]
+    reference = query.get("external_reference")
+    table = state.data.payments
+    candidates = (
+        table.values()
+        if reference is None
+        else state.payment_refs.find(table, seller.id, reference)
+    )
     found = [
         p
-        for p in state.data.payments.values()
+        for p in candidates
         if p.seller_id == seller.id and all(_matches(p, k, v) for k, v in active) and in_range(p)
     ]
     found.sort(key=lambda p: (str(getattr(p, sort, None) or ""), p.id), reverse=criteria == "desc")

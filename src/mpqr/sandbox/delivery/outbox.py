@@ -90,6 +90,7 @@ class Outbox:
         max_in_flight: int = 32,
         reorder_hold: float = 0.5,
         transport: Transport | None = None,
+        keep_finished: int = 5_000,
     ) -> None:
         self._clock = clock
         self._profile = get_profile(profile)
@@ -109,6 +110,10 @@ class Outbox:
         # The deliveries that may still need an attempt: the worker scans only these, so thousands
         # of finished deliveries cost nothing per wake-up.
         self._active: dict[int, Delivery] = {}
+        # Finished deliveries, oldest first: beyond ``keep_finished`` the oldest are forgotten,
+        # so a sandbox that runs for days keeps a bounded history.
+        self._done_order: dict[int, None] = {}
+        self._keep_finished = keep_finished
         self._next_id = 1
         self._tasks: set[asyncio.Task[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -155,8 +160,15 @@ class Outbox:
             return
         if delivery.state is DeliveryState.PENDING or delivery.resend_requested:
             self._active[delivery.id] = delivery
-        else:
-            self._active.pop(delivery.id, None)
+            self._done_order.pop(delivery.id, None)
+            return
+        self._active.pop(delivery.id, None)
+        self._done_order.pop(delivery.id, None)
+        self._done_order[delivery.id] = None  # newest last
+        while len(self._done_order) > self._keep_finished:
+            oldest = next(iter(self._done_order))
+            del self._done_order[oldest]
+            self._deliveries.pop(oldest, None)
 
     def _refuse_if_needed(self, delivery: Delivery, at: datetime, *, manual: bool) -> bool:
         reason = refusal(delivery.url, self._allow_hosts)
@@ -199,6 +211,7 @@ class Outbox:
         with self._lock:
             self._deliveries.clear()
             self._active.clear()
+            self._done_order.clear()
             self._lanes.clear(in_flight=False)
             self._next_id = 1
         self._signal_changed()
@@ -219,6 +232,7 @@ class Outbox:
         with self._lock:
             self._deliveries = {x.id: x for x in loaded}
             self._active.clear()
+            self._done_order.clear()
             for delivery in loaded:
                 self._track(delivery)
             self._lanes.clear(in_flight=False)
