@@ -36,7 +36,7 @@ from mpqr.bench.seller_stack import (
     postgres_database,
 )
 
-__all__ = ["measure_seller"]
+__all__ = ["cashboxes", "create_sale", "measure_seller", "pay", "sale_events", "session"]
 
 Progress = Callable[[str], None]
 KEYS = (
@@ -69,7 +69,7 @@ async def _measure(quick: bool, progress: Progress) -> dict[str, float]:
         try:
             await stack.start_sandbox()
             await stack.start_seller(f"sqlite:///{tmp}/seller.db")
-            async with _session(stack) as http:
+            async with session(stack) as http:
                 out.update(await _sqlite_figures(stack, http, quick, progress))
             stack.stop_seller()
             async with postgres_database() as pg:
@@ -77,7 +77,7 @@ async def _measure(quick: bool, progress: Progress) -> dict[str, float]:
                     progress("seller: PostgreSQL unreachable; the *_pg figures are NaN")
                 else:
                     await stack.start_seller(pg)
-                    async with _session(stack) as http:
+                    async with session(stack) as http:
                         out.update(await _pg_figures(stack, http, quick, progress))
                     stack.stop_seller()
         finally:
@@ -85,7 +85,7 @@ async def _measure(quick: bool, progress: Progress) -> dict[str, float]:
     return out
 
 
-def _session(stack: Stack) -> aiohttp.ClientSession:
+def session(stack: Stack) -> aiohttp.ClientSession:
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     return aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))
 
@@ -97,18 +97,18 @@ async def _sqlite_figures(
     out: dict[str, float] = {}
     out["ceiling_req_per_s"] = await _ceiling(stack, http, seconds)
     progress(f"seller ceiling (GET /healthz): {out['ceiling_req_per_s']:.0f} req/s")
-    boxes = await _cashboxes(stack, http, 40 if quick else 200, "B")
+    boxes = await cashboxes(stack, http, 40 if quick else 200, "B")
     rate, p99 = await _creates(stack, http, boxes)
     out["create_sale_per_s"], out["create_sale_p99_ms"] = rate, p99
     progress(f"seller create sale (SQLite): {rate:.0f}/s, p99 {p99:.0f} ms")
-    lanes = await _cashboxes(stack, http, 4, "P")
+    lanes = await cashboxes(stack, http, 4, "P")
     paid = await _pay_to_paid(stack, http, lanes, 12 if quick else 100)
     out["pay_to_paid_p50_ms"] = percentile(paid, 50)
     out["pay_to_paid_p99_ms"] = percentile(paid, 99)
     progress(f"seller pay→paid: p50 {out['pay_to_paid_p50_ms']:.0f} ms, p99 {out['pay_to_paid_p99_ms']:.0f} ms")
     await _faults(stack, http, {"notifications": {"drop": 1.0}})
     try:
-        late = await _cashboxes(stack, http, 6 if quick else 20, "R")
+        late = await cashboxes(stack, http, 6 if quick else 20, "R")
         found = await _pay_to_paid(stack, http, late, len(late), timeout=30.0)
     finally:
         await _faults(stack, http, {})
@@ -125,7 +125,7 @@ async def _pg_figures(
 ) -> dict[str, float]:
     seconds = 2.0 if quick else 6.0
     out: dict[str, float] = {}
-    boxes = await _cashboxes(stack, http, 40 if quick else 200, "B")
+    boxes = await cashboxes(stack, http, 40 if quick else 200, "B")
     rate, p99 = await _creates(stack, http, boxes)
     out["create_sale_per_s_pg"], out["create_sale_p99_ms_pg"] = rate, p99
     progress(f"seller create sale (PostgreSQL): {rate:.0f}/s, p99 {p99:.0f} ms")
@@ -178,7 +178,7 @@ async def _creates(
     async def worker() -> None:
         for box in free:
             start = time.perf_counter()
-            await _create_sale(stack, http, box)
+            await create_sale(stack, http, box)
             latencies.append((time.perf_counter() - start) * 1000)
 
     began = time.perf_counter()
@@ -200,7 +200,7 @@ async def _pay_to_paid(
 
     async def lane(box: str) -> None:
         for _ in left:
-            sale = await _create_sale(stack, http, box)
+            sale = await create_sale(stack, http, box)
             times.append(await _one_payment(stack, http, box, sale["id"], timeout))
 
     await asyncio.gather(*(lane(box) for box in lanes))
@@ -213,18 +213,18 @@ async def _one_payment(
     url = f"{_seller(stack)}/api/sales/{sale_id}/events"
     async with http.get(url, headers=stack.auth, timeout=aiohttp.ClientTimeout(total=timeout)) as r:
         _expect(r, 200)
-        events = _sale_events(r.content)
+        events = sale_events(r.content)
         first = await anext(events)
         assert first["status"] == "pending", first
         start = time.perf_counter()
-        await _pay(stack, http, box)
+        await pay(stack, http, box)
         async for sale in events:
             if sale["status"] == "paid":
                 return (time.perf_counter() - start) * 1000
     raise RuntimeError(f"the stream of {sale_id} ended before it was paid")
 
 
-async def _sale_events(stream: aiohttp.StreamReader) -> Any:
+async def sale_events(stream: aiohttp.StreamReader) -> Any:
     async for raw in stream:
         line = raw.decode().strip()
         if line.startswith("data: "):
@@ -249,7 +249,7 @@ def _expect(r: aiohttp.ClientResponse, *statuses: int) -> None:
         raise RuntimeError(f"{r.method} {r.url.path}: HTTP {r.status}")
 
 
-async def _cashboxes(
+async def cashboxes(
     stack: Stack, http: aiohttp.ClientSession, count: int, prefix: str
 ) -> list[str]:
     """``count`` new cashboxes (in a new store), created 10 at a time."""
@@ -272,7 +272,7 @@ async def _cashboxes(
     return names
 
 
-async def _create_sale(stack: Stack, http: aiohttp.ClientSession, box: str) -> dict[str, Any]:
+async def create_sale(stack: Stack, http: aiohttp.ClientSession, box: str) -> dict[str, Any]:
     body = {"cashbox": box, "items": [{"title": "Café", "unit_price": "150.00", "quantity": 2}]}
     url = _seller(stack) + "/api/sales"
     async with http.post(url, json=body, headers=stack.auth) as r:
@@ -281,7 +281,7 @@ async def _create_sale(stack: Stack, http: aiohttp.ClientSession, box: str) -> d
         return sale
 
 
-async def _pay(stack: Stack, http: aiohttp.ClientSession, box: str) -> None:
+async def pay(stack: Stack, http: aiohttp.ClientSession, box: str) -> None:
     body = {"user_id": stack.user_id, "external_pos_id": box, "status": "approved"}
     async with http.post(_sandbox(stack) + "/_sandbox/pay", json=body) as r:
         await r.read()
