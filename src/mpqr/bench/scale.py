@@ -55,7 +55,8 @@ async def _run(
     window: int,
     progress: Callable[[str], None],
 ) -> dict[str, float]:
-    assert stack.seller is not None and stack.sandbox is not None
+    assert stack.seller is not None
+    assert stack.sandbox is not None
     boxes = await cashboxes(stack, http, _LANES, "S")
     done: list[float] = []  # when each sale was seen paid
     rss: dict[str, float] = {}
@@ -85,7 +86,8 @@ async def _run(
 
 
 def _rss(stack: Stack, when: str) -> dict[str, float]:
-    assert stack.seller is not None and stack.sandbox is not None
+    assert stack.seller is not None
+    assert stack.sandbox is not None
     return {f"seller_{when}": stack.seller.rss_mb(), f"sandbox_{when}": stack.sandbox.rss_mb()}
 
 

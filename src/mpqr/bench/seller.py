@@ -105,11 +105,12 @@ async def _sqlite_figures(
     paid = await _pay_to_paid(stack, http, lanes, 12 if quick else 100)
     out["pay_to_paid_p50_ms"] = percentile(paid, 50)
     out["pay_to_paid_p99_ms"] = percentile(paid, 99)
-    progress(f"seller pay→paid: p50 {out['pay_to_paid_p50_ms']:.0f} ms, p99 {out['pay_to_paid_p99_ms']:.0f} ms")
+    p50, p99 = out["pay_to_paid_p50_ms"], out["pay_to_paid_p99_ms"]
+    progress(f"seller pay→paid: p50 {p50:.0f} ms, p99 {p99:.0f} ms")
     await _faults(stack, http, {"notifications": {"drop": 1.0}})
     try:
         late = await cashboxes(stack, http, 6 if quick else 20, "R")
-        found = await _pay_to_paid(stack, http, late, len(late), timeout=30.0)
+        found = await _pay_to_paid(stack, http, late, len(late), within=30.0)
     finally:
         await _faults(stack, http, {})
     out["reconcile_only_p99_ms"] = percentile(found, 99)
@@ -191,7 +192,7 @@ async def _pay_to_paid(
     http: aiohttp.ClientSession,
     lanes: list[str],
     sales: int,
-    timeout: float = 10.0,
+    within: float = 10.0,
 ) -> list[float]:
     """``sales`` sales spread over ``lanes`` cashboxes (one at a time on each): ms from the pay
     to the ``paid`` event on the sale's stream."""
@@ -201,17 +202,17 @@ async def _pay_to_paid(
     async def lane(box: str) -> None:
         for _ in left:
             sale = await create_sale(stack, http, box)
-            times.append(await _one_payment(stack, http, box, sale["id"], timeout))
+            times.append(await _one_payment(stack, http, box, sale["id"], within))
 
     await asyncio.gather(*(lane(box) for box in lanes))
     return times
 
 
 async def _one_payment(
-    stack: Stack, http: aiohttp.ClientSession, box: str, sale_id: str, timeout: float
+    stack: Stack, http: aiohttp.ClientSession, box: str, sale_id: str, within: float
 ) -> float:
     url = f"{_seller(stack)}/api/sales/{sale_id}/events"
-    async with http.get(url, headers=stack.auth, timeout=aiohttp.ClientTimeout(total=timeout)) as r:
+    async with http.get(url, headers=stack.auth, timeout=aiohttp.ClientTimeout(total=within)) as r:
         _expect(r, 200)
         events = sale_events(r.content)
         first = await anext(events)

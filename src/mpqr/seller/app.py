@@ -34,6 +34,7 @@ from mpqr.seller.logs import RequestIdMiddleware
 from mpqr.seller.metrics import Metrics
 from mpqr.seller.notifications import endpoint as notification_endpoint
 from mpqr.seller.notifications.processor import Processor
+from mpqr.seller.notifications.writer import InboxWriter
 from mpqr.seller.reconcile import Reconciler
 from mpqr.seller.recovery import Recovery
 from mpqr.seller.sales import endpoints as sales_endpoints
@@ -112,6 +113,7 @@ def _lifespan(
             for task in tasks:
                 with suppress(asyncio.CancelledError):
                     await task
+            await app.state.inbox_writer.close()
             await broadcaster.stop()
             if client is not None:
                 await client.aclose()
@@ -130,6 +132,7 @@ async def _start(
     app.state.unmatched = unmatched
     app.state.cashboxes = CashboxService(ctx)
     app.state.processor = Processor(ctx, sales)
+    app.state.inbox_writer = InboxWriter(ctx.db, ctx.settings.inbox_max_open_per_resource)
     app.state.reconciler = Reconciler(ctx, sales)
     app.state.recovery = Recovery(ctx, sales, unmatched)
     await bootstrap(ctx, announce)

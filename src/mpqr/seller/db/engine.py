@@ -2,7 +2,8 @@
 
 SQLite (aiosqlite, WAL) serialises writers itself, but a read that later turns into a write fails
 with ``database is locked`` when another connection wrote in between; so on SQLite every unit of
-work takes one in-process lock. PostgreSQL (asyncpg) runs them concurrently and relies on row locks.
+work takes one in-process lock; pure reads (:meth:`Database.read`) do not. PostgreSQL (asyncpg)
+runs them concurrently and relies on row locks.
 """
 
 from __future__ import annotations
@@ -64,6 +65,13 @@ class Database:
                 yield conn
             return
         async with self._write_lock, self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """Reads only: no write lock on SQLite (WAL lets readers run beside the writer); what
+        the block sees is committed data, and nothing it does is committed."""
+        async with self.engine.connect() as conn:
             yield conn
 
     async def migrate(self) -> None:

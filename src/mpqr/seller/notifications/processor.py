@@ -7,16 +7,20 @@ Pago answers 404 for (a forged or mistyped id) is settled after ``inbox_not_foun
 tries, not fetched again and again. Money whose reference owns no sale becomes an unmatched
 payment (every sale is stored before its order reaches Mercado Pago, so it is not "not stored
 yet").
+
+Rows announcing the same resource (Mercado Pago sends each change in several forms) are answered
+by one fetch; different resources are fetched and applied concurrently (at most ``_IN_FLIGHT``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
 from mpqr.errors import NotificationError
-from mpqr.notifications import parse_notification, resource_to_fetch
+from mpqr.notifications import ResourceRef, parse_notification, resource_to_fetch
 from mpqr.seller.context import Context
 from mpqr.seller.errors import SellerError, UpstreamError
 from mpqr.seller.notifications import inbox
@@ -26,6 +30,7 @@ from mpqr.seller.sales.service import SalesService
 __all__ = ["Processor", "retry_delay"]
 
 log = logging.getLogger("mpqr.seller.processor")
+_IN_FLIGHT = 8  # resources fetched and applied at once
 
 
 def retry_delay(attempts: int) -> float:
@@ -45,25 +50,39 @@ class Processor:
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
         async with self.ctx.db.transaction() as conn:
             rows = await inbox.claim(conn, now, now + lease, limit)
+        groups: dict[ResourceRef, list[Any]] = {}
         for row in rows:
-            await self._handle(row)
+            try:
+                n = parse_notification("POST", row.query, row.headers, row.body)
+                ref = resource_to_fetch(n)
+            except NotificationError:
+                await self._done(row)  # a topic with nothing to fetch for QR
+                continue
+            groups.setdefault(ref, []).append(row)
+        gate = asyncio.Semaphore(_IN_FLIGHT)
+
+        async def handle(ref: ResourceRef, same: list[Any]) -> None:
+            async with gate:
+                await self._handle(ref, same)
+
+        await asyncio.gather(*(handle(ref, same) for ref, same in groups.items()))
         return len(rows)
 
-    async def _handle(self, row: Any) -> None:
-        try:
-            n = parse_notification("POST", row.query, row.headers, row.body)
-            ref = resource_to_fetch(n)
-        except NotificationError:
-            await self._done(row)  # a topic with nothing to fetch for QR
-            return
+    async def _handle(self, ref: ResourceRef, rows: list[Any]) -> None:
+        """One fetch for every row announcing ``ref``: the resource's newest state answers
+        them all."""
         try:
             evidence = await self.ctx.gateway.fetch(ref)
             self.ctx.crash.hit("apply.after_call")
             await self.sales.apply(evidence, EventSource.NOTIFICATION)
         except SellerError as exc:
-            await self._failed(row, exc)
+            for row in rows:
+                await self._failed(row, exc)
             return
-        await self._done(row)
+        async with self.ctx.db.transaction() as conn:
+            for row in rows:
+                await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
+        self.ctx.metrics.processed.inc(len(rows))
 
     async def _done(self, row: Any) -> None:
         async with self.ctx.db.transaction() as conn:
