@@ -142,7 +142,9 @@ async def _start(
         s = ctx.settings
         tasks = [
             asyncio.create_task(_loop(app.state.processor.run_once, ctx.wake, s.poll_interval)),
-            asyncio.create_task(_loop(app.state.reconciler.run_once, None, s.poll_interval)),
+            asyncio.create_task(
+                _loop(app.state.reconciler.run_once, None, app.state.reconciler.idle_seconds)
+            ),
             asyncio.create_task(_loop(app.state.recovery.run_once, None, s.recovery_interval)),
             asyncio.create_task(_loop(_once(unmatched.sweep), None, s.sweep_interval)),
         ]
@@ -151,22 +153,27 @@ async def _start(
 
 
 async def _loop(
-    step: Callable[[], Awaitable[int]], wake: asyncio.Event | None, interval: float
+    step: Callable[[], Awaitable[int]],
+    wake: asyncio.Event | None,
+    interval: float | Callable[[], Awaitable[float]],
 ) -> None:
-    """Run ``step`` until it finds nothing, then wait for ``wake`` or ``interval`` seconds."""
+    """Run ``step`` until it finds nothing, then wait for ``wake`` or ``interval`` seconds
+    (``interval`` may be a function that says how long, e.g. until the next due row)."""
     while True:
         try:
             done = await step()
+            seconds = interval if isinstance(interval, float) else await interval()
         except Exception:  # a worker must outlive one bad row or one outage; the log says why
             log.exception("background step failed; retrying")
             done = 0
+            seconds = interval if isinstance(interval, float) else 1.0
         if done:
             continue
         if wake is None:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(seconds)
             continue
         with suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), interval)
+            await asyncio.wait_for(wake.wait(), seconds)
         wake.clear()
 
 

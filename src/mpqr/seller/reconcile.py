@@ -23,6 +23,7 @@ from mpqr.seller.settings import Settings
 __all__ = ["Reconciler", "next_check"]
 
 log = logging.getLogger("mpqr.seller.reconcile")
+_MIN_SLEEP = 0.01
 _FINAL = frozenset(
     {SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.FAILED}
 )
@@ -55,6 +56,17 @@ class Reconciler:
         async with self.ctx.db.transaction() as conn:
             for sale_id in await repo.open_sale_ids(conn, now):
                 await repo.schedule(conn, sale_id, now, 0)
+
+    async def idle_seconds(self) -> float:
+        """How long the loop may sleep: until the next check is due, at most ``poll_interval``
+        (a sale found paid only by this job is found when its check is due, not up to one poll
+        later)."""
+        interval = self.ctx.settings.poll_interval
+        async with self.ctx.db.read() as conn:
+            due = await repo.next_due(conn)
+        if due is None:
+            return interval
+        return min(interval, max(_MIN_SLEEP, (due - self.ctx.now()).total_seconds()))
 
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()

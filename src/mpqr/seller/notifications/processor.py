@@ -76,31 +76,28 @@ class Processor:
             self.ctx.crash.hit("apply.after_call")
             await self.sales.apply(evidence, EventSource.NOTIFICATION)
         except SellerError as exc:
-            for row in rows:
-                await self._failed(row, exc)
+            await self._failed(rows, exc)
             return
+        await self._done(*rows)
+
+    async def _done(self, *rows: Any) -> None:
         async with self.ctx.db.transaction() as conn:
             for row in rows:
                 await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
         self.ctx.metrics.processed.inc(len(rows))
 
-    async def _done(self, row: Any) -> None:
-        async with self.ctx.db.transaction() as conn:
-            await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
-        self.ctx.metrics.processed.inc()
-
-    async def _failed(self, row: Any, exc: SellerError) -> None:
-        self.ctx.metrics.failed.inc()
-        attempts = row.attempts + 1
+    async def _failed(self, rows: list[Any], exc: SellerError) -> None:
+        self.ctx.metrics.failed.inc(len(rows))
         settings = self.ctx.settings
         missing = isinstance(exc, UpstreamError) and exc.mp_status == 404
         limit = settings.inbox_not_found_attempts if missing else settings.inbox_max_attempts
-        give_up = attempts >= limit
         message = f"{type(exc).__name__}: {exc.message}"
-        log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
         async with self.ctx.db.transaction() as conn:
-            if give_up:
-                await inbox.mark_failed(conn, row.id, attempts, message)
-            else:
-                at = self.ctx.now() + timedelta(seconds=retry_delay(attempts))
-                await inbox.retry_later(conn, row.id, attempts, at, message)
+            for row in rows:
+                attempts = row.attempts + 1
+                log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
+                if attempts >= limit:
+                    await inbox.mark_failed(conn, row.id, attempts, message)
+                else:
+                    at = self.ctx.now() + timedelta(seconds=retry_delay(attempts))
+                    await inbox.retry_later(conn, row.id, attempts, at, message)

@@ -179,11 +179,10 @@ async def _insert_new(conn: AsyncConnection, rows: list[Pending]) -> set[str]:
     t = notifications
     stmt = (
         _insert(conn, t)
-        .values(values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(t.c.dedupe_key)
-    )
-    return {str(k) for k in (await conn.execute(stmt)).scalars().all()}
+    )  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
+    return {str(k) for k in (await conn.execute(stmt, values)).scalars().all()}
 
 
 async def _add_deliveries(

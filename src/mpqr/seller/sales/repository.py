@@ -308,3 +308,17 @@ async def claim_due(
     if ids:
         await conn.execute(t.update().where(t.c.sale_id.in_(ids)).values(lease_until=lease_until))
     return [(r.sale_id, r.checks) for r in rows]
+
+
+async def next_due(conn: AsyncConnection) -> datetime | None:
+    """When the earliest scheduled check may run (its lease, if any, over)."""
+    t = reconcile_schedule
+    at = sa.case(
+        (
+            sa.and_(t.c.lease_until.is_not(None), t.c.lease_until > t.c.next_check_at),
+            t.c.lease_until,
+        ),
+        else_=t.c.next_check_at,
+    )
+    found = (await conn.execute(sa.select(sa.func.min(at)))).scalar_one_or_none()
+    return found if isinstance(found, datetime) else None
