@@ -107,3 +107,29 @@ async def test_a_failed_batch_answers_every_waiter_with_the_error(tmp_path: Path
     finally:
         await writer.close()
         await db.dispose()
+
+
+async def test_urgent_units_of_work_go_before_waiting_ordinary_ones() -> None:
+    from mpqr.seller.db.lock import WriteLock
+
+    lock, order = WriteLock(), []
+
+    async def work(name: str, urgent: bool) -> None:
+        async with lock.hold(urgent):
+            order.append(name)
+            await asyncio.sleep(0)
+
+    async with lock.hold():
+        tasks = [
+            asyncio.create_task(work("a", False)),
+            asyncio.create_task(work("b", False)),
+            asyncio.create_task(work("u", True)),
+        ]
+        cancelled = asyncio.create_task(work("gone", True))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == ["u", "a", "b"]
+    async with lock.hold():  # free again
+        pass

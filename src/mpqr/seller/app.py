@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -46,6 +47,7 @@ from mpqr.seller.unmatched.service import UnmatchedService
 __all__ = ["create_app"]
 
 log = logging.getLogger("mpqr.seller")
+_SWITCH_INTERVAL = 0.0005  # seconds
 
 
 def create_app(
@@ -86,6 +88,9 @@ def _lifespan(
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # aiosqlite runs every statement on its own thread; with Python's default 5 ms switch
+        # interval a busy event loop makes each hand-over wait up to 5 ms for the GIL
+        sys.setswitchinterval(min(sys.getswitchinterval(), _SWITCH_INTERVAL))
         db = Database(settings.database_url, settings.db_pool_size)
         await db.migrate()
         client = None

@@ -8,7 +8,6 @@ runs them concurrently and relies on row locks.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -18,6 +17,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from mpqr.seller.db.lock import WriteLock
 
 __all__ = ["Database", "async_url", "plain_postgres_dsn"]
 
@@ -53,18 +54,19 @@ class Database:
             async_url(url), **_engine_options(url, pool_size)
         )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock = WriteLock() if self.is_sqlite else None
         if self.is_sqlite:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
+    async def transaction(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A unit of work: committed when the block ends, rolled back if it raises. ``urgent``
+        (SQLite): go before the ordinary units of work waiting for the write lock."""
         if self._write_lock is None:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self.engine.begin() as conn:
+        async with self._write_lock.hold(urgent), self.engine.begin() as conn:
             yield conn
 
     @asynccontextmanager

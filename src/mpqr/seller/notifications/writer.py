@@ -96,7 +96,7 @@ class InboxWriter:
 
     async def _commit(self, batch: list[Pending]) -> None:
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction(urgent=True) as conn:
                 results = await store_many(conn, batch, self.max_open)
         except Exception as exc:  # every waiter of the batch answers 500
             for pending in batch:
