@@ -8,10 +8,11 @@ runs them concurrently and relies on row locks.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from mpqr.seller.db.lock import WriteLock
 
 __all__ = ["Database", "async_url", "plain_postgres_dsn"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -55,6 +59,7 @@ class Database:
         )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = WriteLock() if self.is_sqlite else None
+        self._sync_engine: sa.Engine | None = None  # SQLite: for :meth:`run_unit`
         if self.is_sqlite:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
@@ -76,6 +81,27 @@ class Database:
         async with self.engine.connect() as conn:
             yield conn
 
+    async def run_unit(
+        self, fn: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kw: P.kwargs
+    ) -> T:
+        """``fn(conn, *args)`` as one urgent unit of work on a plain (sync) connection, committed
+        before this returns. SQLite: on a worker thread, one hand-over for the whole unit instead
+        of one per statement; PostgreSQL: on the async engine (``run_sync``)."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(fn, *args, **kw)
+        async with self._write_lock.hold(urgent=True):
+            return await asyncio.to_thread(self._sync_unit, lambda conn: fn(conn, *args, **kw))
+
+    def _sync_unit(self, work: Callable[[sa.Connection], T]) -> T:
+        if self._sync_engine is None:
+            self._sync_engine = sa.create_engine(
+                self.url, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+            sa.event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+        with self._sync_engine.begin() as conn:
+            return work(conn)
+
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (runs on every start)."""
         async with self.transaction() as conn:
@@ -87,6 +113,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
+            self._sync_engine = None
 
 
 def _engine_options(url: str, pool_size: int) -> dict[str, Any]:

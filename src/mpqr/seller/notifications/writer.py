@@ -2,7 +2,8 @@
 
 ``POST /notifications`` hands its parsed notification to :class:`InboxWriter` and waits; the
 writer takes everything queued so far, stores it with a handful of statements in **one**
-transaction (:func:`store_many`), commits, and only then answers each waiter. So a 200 still means
+transaction (:func:`store_many_sync`; on SQLite the whole unit runs on a worker thread, see
+:meth:`Database.run_unit`), commits, and only then answers each waiter. So a 200 still means
 "the row is committed" (durable ack), but a burst of deliveries costs one unit of work, not one
 each. If the transaction fails, every waiter of that batch gets the error (a 500: Mercado Pago
 sends again).
@@ -22,15 +23,15 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.notifications import Notification
 from mpqr.seller.db import Database
-from mpqr.seller.db.dialect import insert as _insert
 from mpqr.seller.db.tables import notifications
-from mpqr.seller.notifications.inbox import InboxState, Stored, store
+from mpqr.seller.notifications.inbox import InboxState, Stored
 
-__all__ = ["InboxWriter", "Pending", "store_many"]
+__all__ = ["InboxWriter", "Pending", "store_many", "store_many_sync"]
 
 MAX_BATCH = 200
 
@@ -96,8 +97,7 @@ class InboxWriter:
 
     async def _commit(self, batch: list[Pending]) -> None:
         try:
-            async with self.db.transaction(urgent=True) as conn:
-                results = await store_many(conn, batch, self.max_open)
+            results = await self.db.run_unit(store_many_sync, batch, self.max_open)
         except Exception as exc:  # every waiter of the batch answers 500
             for pending in batch:
                 if not pending.done.done():
@@ -111,12 +111,19 @@ class InboxWriter:
 async def store_many(
     conn: AsyncConnection, batch: Sequence[Pending], max_open_per_resource: int
 ) -> list[Stored]:
+    """:func:`store_many_sync` inside an async unit of work."""
+    return await conn.run_sync(store_many_sync, batch, max_open_per_resource)
+
+
+def store_many_sync(
+    conn: sa.Connection, batch: Sequence[Pending], max_open_per_resource: int
+) -> list[Stored]:
     """Store ``batch`` in order, as :func:`store` one by one would, in a few statements."""
     t = notifications
     keys = {p.key for p in batch}
-    found = await conn.execute(sa.select(t.c.dedupe_key, t.c.state).where(t.c.dedupe_key.in_(keys)))
+    found = conn.execute(sa.select(t.c.dedupe_key, t.c.state).where(t.c.dedupe_key.in_(keys)))
     state: dict[str, str] = {str(k): str(s) for k, s in found.all()}
-    open_rows = await _open_counts(conn, {p.resource for p in batch})
+    open_rows = _open_counts(conn, {p.resource for p in batch})
     results: list[Stored] = []
     new: dict[str, Pending] = {}
     more: Counter[str] = Counter()  # deliveries to add per existing key
@@ -140,25 +147,25 @@ async def store_many(
         else:
             results.append(Stored.DUPLICATE)
     if new:
-        inserted = await _insert_new(conn, list(new.values()))
-        for i, p in enumerate(batch):  # another instance stored it meanwhile: the slow way
+        inserted = _insert_new(conn, list(new.values()))
+        for i, p in enumerate(batch):  # another instance stored it meanwhile: count a delivery
             if results[i] is Stored.NEW and new.get(p.key) is p and p.key not in inserted:
-                results[i] = await store(conn, p.n, p.headers, p.now, max_open_per_resource)
-    await _add_deliveries(conn, more, rearm, batch[-1].now)
+                results[i] = _stored_elsewhere(conn, p)
+    _add_deliveries(conn, more, rearm, batch[-1].now)
     return results
 
 
-async def _open_counts(conn: AsyncConnection, resources: set[str]) -> Counter[str]:
+def _open_counts(conn: sa.Connection, resources: set[str]) -> Counter[str]:
     t = notifications
     query = (
         sa.select(t.c.resource_id, sa.func.count())
         .where(t.c.resource_id.in_(resources), t.c.state == InboxState.RECEIVED)
         .group_by(t.c.resource_id)
     )
-    return Counter({str(r): int(c) for r, c in (await conn.execute(query)).all()})
+    return Counter({str(r): int(c) for r, c in conn.execute(query).all()})
 
 
-async def _insert_new(conn: AsyncConnection, rows: list[Pending]) -> set[str]:
+def _insert_new(conn: sa.Connection, rows: list[Pending]) -> set[str]:
     """Insert the new rows; the keys actually inserted (a conflict skips one)."""
     values: list[dict[str, Any]] = [
         {
@@ -177,27 +184,38 @@ async def _insert_new(conn: AsyncConnection, rows: list[Pending]) -> set[str]:
         for p in rows
     ]
     t = notifications
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        _insert(conn, t)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(t.c.dedupe_key)
+        insert(t).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(t.c.dedupe_key)
     )  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
-    return {str(k) for k in (await conn.execute(stmt, values)).scalars().all()}
+    return {str(k) for k in conn.execute(stmt, values).scalars().all()}
 
 
-async def _add_deliveries(
-    conn: AsyncConnection, more: Counter[str], rearm: set[str], now: datetime
+def _stored_elsewhere(conn: sa.Connection, p: Pending) -> Stored:
+    """What :func:`store` does when its insert meets a row of the same key."""
+    t = notifications
+    conn.execute(t.update().where(t.c.dedupe_key == p.key).values(deliveries=t.c.deliveries + 1))
+    rearm = conn.execute(
+        t.update()
+        .where(t.c.dedupe_key == p.key, t.c.state != InboxState.RECEIVED)
+        .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=p.now, lease_until=None)
+    )
+    return Stored.REARMED if rearm.rowcount == 1 else Stored.DUPLICATE
+
+
+def _add_deliveries(
+    conn: sa.Connection, more: Counter[str], rearm: set[str], now: datetime
 ) -> None:
     t = notifications
     if more:
-        await conn.execute(
+        conn.execute(
             t.update()
             .where(t.c.dedupe_key == sa.bindparam("key"))
             .values(deliveries=t.c.deliveries + sa.bindparam("more")),
             [{"key": k, "more": n} for k, n in more.items()],
         )
     if rearm:
-        await conn.execute(
+        conn.execute(
             t.update()
             .where(t.c.dedupe_key.in_(rearm), t.c.state != InboxState.RECEIVED)
             .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=now, lease_until=None)
