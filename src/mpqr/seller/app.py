@@ -136,8 +136,8 @@ async def _start(
     app.state.sales = sales
     app.state.unmatched = unmatched
     app.state.cashboxes = CashboxService(ctx)
-    app.state.processor = Processor(ctx, sales)
     app.state.inbox_writer = InboxWriter(ctx.db, ctx.settings.inbox_max_open_per_resource)
+    app.state.processor = Processor(ctx, sales, app.state.inbox_writer)
     app.state.reconciler = Reconciler(ctx, sales)
     app.state.recovery = Recovery(ctx, sales, unmatched)
     await bootstrap(ctx, announce)

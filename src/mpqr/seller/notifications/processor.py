@@ -9,7 +9,8 @@ payment (every sale is stored before its order reaches Mercado Pago, so it is no
 yet").
 
 Rows announcing the same resource (Mercado Pago sends each change in several forms) are answered
-by one fetch; different resources are fetched and applied concurrently (at most ``_IN_FLIGHT``).
+by one fetch; different resources are fetched and applied concurrently (at most ``_IN_FLIGHT``),
+each after the inbox writer has nothing waiting (acknowledgements go first).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from mpqr.notifications import ResourceRef, parse_notification, resource_to_fetc
 from mpqr.seller.context import Context
 from mpqr.seller.errors import SellerError, UpstreamError
 from mpqr.seller.notifications import inbox
+from mpqr.seller.notifications.writer import InboxWriter
 from mpqr.seller.sales.rules import EventSource
 from mpqr.seller.sales.service import SalesService
 
@@ -41,9 +43,12 @@ def retry_delay(attempts: int) -> float:
 class Processor:
     """Drains the inbox. ``run_once`` is what the background loop and the tests call."""
 
-    def __init__(self, ctx: Context, sales: SalesService) -> None:
+    def __init__(
+        self, ctx: Context, sales: SalesService, writer: InboxWriter | None = None
+    ) -> None:
         self.ctx = ctx
         self.sales = sales
+        self.writer = writer  # its acks go first: Mercado Pago waits for them, nobody waits for us
 
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
@@ -63,6 +68,8 @@ class Processor:
 
         async def handle(ref: ResourceRef, same: list[Any]) -> None:
             async with gate:
+                if self.writer is not None:
+                    await self.writer.wait_idle()
                 await self._handle(ref, same)
 
         await asyncio.gather(*(handle(ref, same) for ref, same in groups.items()))

@@ -66,6 +66,8 @@ class InboxWriter:
         self.max_open = max_open_per_resource
         self._queue: list[Pending] = []
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._task: asyncio.Task[None] | None = None
 
     async def store(self, n: Notification, headers: Mapping[str, str], now: datetime) -> Stored:
@@ -73,6 +75,7 @@ class InboxWriter:
             self._task = asyncio.create_task(self._run())
         pending = Pending(n, headers, now)
         self._queue.append(pending)
+        self._idle.clear()
         self._wake.set()
         return await asyncio.shield(pending.done)
 
@@ -86,6 +89,7 @@ class InboxWriter:
             if not pending.done.done():
                 pending.done.set_exception(ConnectionAbortedError("server stopping"))
         self._queue.clear()
+        self._idle.set()
 
     async def _run(self) -> None:
         while True:
@@ -94,6 +98,11 @@ class InboxWriter:
             while self._queue:
                 batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
                 await self._commit(batch)
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return when nothing is waiting to be stored (the processor gives way to acks)."""
+        await self._idle.wait()
 
     async def _commit(self, batch: list[Pending]) -> None:
         try:
