@@ -9,6 +9,7 @@ after cancel or expiry are still caught. A pending sale past its expiry is marke
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -24,6 +25,7 @@ __all__ = ["Reconciler", "next_check"]
 
 log = logging.getLogger("mpqr.seller.reconcile")
 _MIN_SLEEP = 0.01
+_IN_FLIGHT = 8  # sales checked at once: a burst of due sales must not queue behind each other
 _FINAL = frozenset(
     {SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.FAILED}
 )
@@ -73,8 +75,13 @@ class Reconciler:
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
         async with self.ctx.db.transaction() as conn:
             due = await repo.claim_due(conn, now, now + lease, limit)
-        for sale_id, checks in due:
-            await self._check(sale_id, checks)
+        gate = asyncio.Semaphore(_IN_FLIGHT)
+
+        async def check(sale_id: str, checks: int) -> None:
+            async with gate:
+                await self._check(sale_id, checks)
+
+        await asyncio.gather(*(check(sale_id, checks) for sale_id, checks in due))
         return len(due)
 
     async def _check(self, sale_id: str, checks: int) -> None:
