@@ -4,88 +4,21 @@ it. Nothing lost, no orphan order, nothing applied twice, every sale converged."
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
-import socket
-import subprocess
-import sys
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from chaos_runs import DATABASES, INTEGRATIONS, WAIT_SECONDS, ChaosRuns
 
 from mpqr.chaos.server import CRASH_ORDER
 
-pytestmark = pytest.mark.slow
-
-INTEGRATIONS = ("instore-v1", "instore-v2", "orders")
-DATABASES = ("sqlite", "postgres")
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
-
-
-def _pg_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 5432), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-async def _pg(sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(PG_ADMIN)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+# The runs start right after collection (see conftest.py) and these tests come last; the first one
+# waits for all six, far past the suite's per-test timeout.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(WAIT_SECONDS + 60)]
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[tuple[str, str], Any]]:
-    """Start the six runs together, wait for all, and hand their JSON reports to the tests."""
-    if not _pg_up() and os.environ.get("CI") != "true":
-        pytest.skip("PostgreSQL on 127.0.0.1:5432 is not reachable")
-    databases: list[str] = []
-    runs: dict[tuple[str, str], tuple[subprocess.Popen[bytes], Path]] = {}
-    for seed, (db, integration) in enumerate(
-        ((d, i) for d in DATABASES for i in INTEGRATIONS), start=1
-    ):
-        workdir = tmp_path_factory.mktemp(f"chaos-{db}-{integration}")
-        url = None
-        if db == "postgres":
-            name = f"mpqr_chaos_{uuid.uuid4().hex[:12]}"
-            asyncio.run(_pg(f'CREATE DATABASE "{name}"'))
-            databases.append(name)
-            url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-        report = workdir / "report.json"
-        cmd = [
-            sys.executable, "-m", "mpqr", "chaos",
-            "--sales", "200", "--kills", "2", "--kill-every", "20", "--seed", str(seed),
-            "--cashboxes", "16", "--concurrency", "8", "--integration", integration,
-            "--crash-points", "all", "--workdir", str(workdir), "--json", str(report),
-            *(["--database-url", url] if url else []),
-        ]  # fmt: skip
-        log = (workdir / "chaos.out").open("wb")
-        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        runs[(db, integration)] = (proc, report)
-    try:
-        found: dict[tuple[str, str], Any] = {}
-        for key, (proc, report) in runs.items():
-            proc.wait(timeout=1500)
-            out = (report.parent / "chaos.out").read_text(errors="replace")
-            found[key] = json.loads(report.read_text()) if report.exists() else {"output": out}
-            found[key]["output"] = out[-4000:]
-        yield found
-    finally:
-        for proc, _ in runs.values():
-            if proc.poll() is None:
-                proc.kill()
-        for name in databases:
-            asyncio.run(_pg(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+def reports(chaos_runs: ChaosRuns) -> dict[tuple[str, str], Any]:
+    return chaos_runs.reports()
 
 
 @pytest.mark.parametrize("integration", INTEGRATIONS)

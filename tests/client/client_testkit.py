@@ -47,6 +47,12 @@ class Reply:
     hang: bool = False  # accept the request and never answer
 
 
+class _Server(ThreadingHTTPServer):
+    # A client sends up to 100 requests at once; with the default backlog of 5 the kernel drops the
+    # extra connection attempts and they are retried after 1, 3, 7 and 15 s.
+    request_queue_size = 128
+
+
 class MPServer:
     """Scripted answers are used in order; when none is left, ``default`` answers."""
 
@@ -56,7 +62,7 @@ class MPServer:
         self._replies: deque[Reply] = deque()
         self._lock = threading.Lock()
         self.release = threading.Event()  # set at shutdown so hanging handlers end
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = _Server(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True

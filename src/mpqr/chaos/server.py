@@ -62,7 +62,7 @@ class SellerProcess:
         self.starts += 1
         await self._ready()
 
-    async def _ready(self, within: float = 60.0) -> None:
+    async def _ready(self, within: float = 300.0) -> None:  # a loaded machine starts slowly
         deadline = time.monotonic() + within
         async with httpx.AsyncClient(timeout=2) as client:
             while True:
