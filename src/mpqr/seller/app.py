@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from typing import Any
@@ -34,6 +35,7 @@ from mpqr.seller.logs import RequestIdMiddleware
 from mpqr.seller.metrics import Metrics
 from mpqr.seller.notifications import endpoint as notification_endpoint
 from mpqr.seller.notifications.processor import Processor
+from mpqr.seller.notifications.writer import InboxWriter
 from mpqr.seller.reconcile import Reconciler
 from mpqr.seller.recovery import Recovery
 from mpqr.seller.sales import endpoints as sales_endpoints
@@ -45,6 +47,7 @@ from mpqr.seller.unmatched.service import UnmatchedService
 __all__ = ["create_app"]
 
 log = logging.getLogger("mpqr.seller")
+_SWITCH_INTERVAL = 0.0005  # seconds
 
 
 def create_app(
@@ -85,6 +88,9 @@ def _lifespan(
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # aiosqlite runs every statement on its own thread; with Python's default 5 ms switch
+        # interval a busy event loop makes each hand-over wait up to 5 ms for the GIL
+        sys.setswitchinterval(min(sys.getswitchinterval(), _SWITCH_INTERVAL))
         db = Database(settings.database_url, settings.db_pool_size)
         await db.migrate()
         client = None
@@ -112,6 +118,7 @@ def _lifespan(
             for task in tasks:
                 with suppress(asyncio.CancelledError):
                     await task
+            await app.state.inbox_writer.close()
             await broadcaster.stop()
             if client is not None:
                 await client.aclose()
@@ -129,7 +136,8 @@ async def _start(
     app.state.sales = sales
     app.state.unmatched = unmatched
     app.state.cashboxes = CashboxService(ctx)
-    app.state.processor = Processor(ctx, sales)
+    app.state.inbox_writer = InboxWriter(ctx.db, ctx.settings.inbox_max_open_per_resource)
+    app.state.processor = Processor(ctx, sales, app.state.inbox_writer)
     app.state.reconciler = Reconciler(ctx, sales)
     app.state.recovery = Recovery(ctx, sales, unmatched)
     await bootstrap(ctx, announce)
@@ -139,7 +147,9 @@ async def _start(
         s = ctx.settings
         tasks = [
             asyncio.create_task(_loop(app.state.processor.run_once, ctx.wake, s.poll_interval)),
-            asyncio.create_task(_loop(app.state.reconciler.run_once, None, s.poll_interval)),
+            asyncio.create_task(
+                _loop(app.state.reconciler.run_once, None, app.state.reconciler.idle_seconds)
+            ),
             asyncio.create_task(_loop(app.state.recovery.run_once, None, s.recovery_interval)),
             asyncio.create_task(_loop(_once(unmatched.sweep), None, s.sweep_interval)),
         ]
@@ -148,22 +158,27 @@ async def _start(
 
 
 async def _loop(
-    step: Callable[[], Awaitable[int]], wake: asyncio.Event | None, interval: float
+    step: Callable[[], Awaitable[int]],
+    wake: asyncio.Event | None,
+    interval: float | Callable[[], Awaitable[float]],
 ) -> None:
-    """Run ``step`` until it finds nothing, then wait for ``wake`` or ``interval`` seconds."""
+    """Run ``step`` until it finds nothing, then wait for ``wake`` or ``interval`` seconds
+    (``interval`` may be a function that says how long, e.g. until the next due row)."""
     while True:
         try:
             done = await step()
+            seconds = interval if isinstance(interval, float) else await interval()
         except Exception:  # a worker must outlive one bad row or one outage; the log says why
             log.exception("background step failed; retrying")
             done = 0
+            seconds = interval if isinstance(interval, float) else 1.0
         if done:
             continue
         if wake is None:
-            await asyncio.sleep(interval)
+            await asyncio.sleep(seconds)
             continue
         with suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), interval)
+            await asyncio.wait_for(wake.wait(), seconds)
         wake.clear()
 
 

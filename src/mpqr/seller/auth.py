@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -33,6 +34,8 @@ __all__ = [
     "verify_password",
 ]
 
+KEY_CACHE_SECONDS = 30.0  # a known API key is believed this long without asking the database
+_KEY_CACHE_MAX = 1024
 bearer = HTTPBearer(auto_error=False, description="An API key of this server")
 
 
@@ -64,14 +67,23 @@ async def add_key(conn: AsyncConnection, key: str, name: str, ctx: Context) -> N
 
 
 async def require_api_key(request: Request) -> None:
-    """FastAPI dependency: ``Authorization: Bearer <api key>`` or 401."""
+    """FastAPI dependency: ``Authorization: Bearer <api key>`` or 401. A known key is
+    remembered for :data:`KEY_CACHE_SECONDS` (a key removed from the database stops working
+    within that time); unknown keys are never remembered."""
     creds: HTTPAuthorizationCredentials | None = await bearer(request)
     if creds is None or not creds.credentials:
         raise Unauthorized("missing Authorization: Bearer <api key>")
     ctx: Context = request.app.state.ctx
-    async with ctx.db.transaction() as conn:
-        if not await key_is_known(conn, creds.credentials):
+    digest = hash_key(creds.credentials)
+    now = time.monotonic()
+    if ctx.known_keys.get(digest, 0.0) > now:
+        return
+    async with ctx.db.read() as conn:
+        if not await repo.key_is_known(conn, digest):
             raise Unauthorized("unknown API key")
+    if len(ctx.known_keys) >= _KEY_CACHE_MAX:
+        ctx.known_keys.clear()
+    ctx.known_keys[digest] = now + KEY_CACHE_SECONDS
 
 
 async def save_login(conn: AsyncConnection, username: str, password: str, now: datetime) -> None:

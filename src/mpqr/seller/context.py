@@ -31,6 +31,7 @@ class Context:
     broadcaster: LocalBroadcaster
     crash: CrashPoints = field(default_factory=CrashPoints)
     wake: asyncio.Event = field(default_factory=asyncio.Event)  # new inbox rows
+    known_keys: dict[str, float] = field(default_factory=dict)  # API key hash -> believed until
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -9,6 +9,7 @@ after cancel or expiry are still caught. A pending sale past its expiry is marke
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 
@@ -23,6 +24,8 @@ from mpqr.seller.settings import Settings
 __all__ = ["Reconciler", "next_check"]
 
 log = logging.getLogger("mpqr.seller.reconcile")
+_MIN_SLEEP = 0.01
+_IN_FLIGHT = 8  # sales checked at once: a burst of due sales must not queue behind each other
 _FINAL = frozenset(
     {SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.FAILED}
 )
@@ -56,13 +59,29 @@ class Reconciler:
             for sale_id in await repo.open_sale_ids(conn, now):
                 await repo.schedule(conn, sale_id, now, 0)
 
+    async def idle_seconds(self) -> float:
+        """How long the loop may sleep: until the next check is due, at most ``poll_interval``
+        (a sale found paid only by this job is found when its check is due, not up to one poll
+        later)."""
+        interval = self.ctx.settings.poll_interval
+        async with self.ctx.db.read() as conn:
+            due = await repo.next_due(conn)
+        if due is None:
+            return interval
+        return min(interval, max(_MIN_SLEEP, (due - self.ctx.now()).total_seconds()))
+
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
         async with self.ctx.db.transaction() as conn:
             due = await repo.claim_due(conn, now, now + lease, limit)
-        for sale_id, checks in due:
-            await self._check(sale_id, checks)
+        gate = asyncio.Semaphore(_IN_FLIGHT)
+
+        async def check(sale_id: str, checks: int) -> None:
+            async with gate:
+                await self._check(sale_id, checks)
+
+        await asyncio.gather(*(check(sale_id, checks) for sale_id, checks in due))
         return len(due)
 
     async def _check(self, sale_id: str, checks: int) -> None:

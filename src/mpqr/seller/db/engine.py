@@ -2,23 +2,29 @@
 
 SQLite (aiosqlite, WAL) serialises writers itself, but a read that later turns into a write fails
 with ``database is locked`` when another connection wrote in between; so on SQLite every unit of
-work takes one in-process lock. PostgreSQL (asyncpg) runs them concurrently and relies on row locks.
+work takes one in-process lock; pure reads (:meth:`Database.read`) do not. PostgreSQL (asyncpg)
+runs them concurrently and relies on row locks.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from mpqr.seller.db.lock import WriteLock
+
 __all__ = ["Database", "async_url", "plain_postgres_dsn"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -52,19 +58,49 @@ class Database:
             async_url(url), **_engine_options(url, pool_size)
         )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+        self._write_lock = WriteLock() if self.is_sqlite else None
+        self._sync_engine: sa.Engine | None = None  # SQLite: for :meth:`run_unit`
         if self.is_sqlite:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        """A unit of work: committed when the block ends, rolled back if it raises."""
+    async def transaction(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A unit of work: committed when the block ends, rolled back if it raises. ``urgent``
+        (SQLite): go before the ordinary units of work waiting for the write lock."""
         if self._write_lock is None:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self.engine.begin() as conn:
+        async with self._write_lock.hold(urgent), self.engine.begin() as conn:
             yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """Reads only: no write lock on SQLite (WAL lets readers run beside the writer); what
+        the block sees is committed data, and nothing it does is committed."""
+        async with self.engine.connect() as conn:
+            yield conn
+
+    async def run_unit(
+        self, fn: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kw: P.kwargs
+    ) -> T:
+        """``fn(conn, *args)`` as one urgent unit of work on a plain (sync) connection, committed
+        before this returns. SQLite: on a worker thread, one hand-over for the whole unit instead
+        of one per statement; PostgreSQL: on the async engine (``run_sync``)."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(fn, *args, **kw)
+        async with self._write_lock.hold(urgent=True):
+            return await asyncio.to_thread(self._sync_unit, lambda conn: fn(conn, *args, **kw))
+
+    def _sync_unit(self, work: Callable[[sa.Connection], T]) -> T:
+        if self._sync_engine is None:
+            self._sync_engine = sa.create_engine(
+                self.url, connect_args={"timeout": 30, "check_same_thread": False}
+            )
+            sa.event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+        with self._sync_engine.begin() as conn:
+            return work(conn)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (runs on every start)."""
@@ -77,6 +113,9 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
+            self._sync_engine = None
 
 
 def _engine_options(url: str, pool_size: int) -> dict[str, Any]:

@@ -1,4 +1,7 @@
-"""``POST /notifications``: verify if signed, store raw with dedupe, answer 200 at once.
+"""``POST /notifications``: verify if signed, store raw with dedupe, answer 200 once committed.
+
+The row is stored by the group-commit writer (:mod:`.writer`): the 200 goes out only after the
+transaction holding it has committed.
 
 No Mercado Pago call happens here; the processor fetches the resource later. A signed delivery whose
 signature does not verify against the configured secrets is refused with 401 (nothing stored).
@@ -15,6 +18,7 @@ from mpqr.errors import NotificationError, SignatureError, UnknownTopicError
 from mpqr.notifications import Form, Notification, parse_notification, verify_notification
 from mpqr.seller.context import Context
 from mpqr.seller.notifications import inbox
+from mpqr.seller.notifications.writer import InboxWriter
 
 __all__ = ["router"]
 
@@ -42,10 +46,8 @@ async def receive(request: Request) -> JSONResponse:
         ctx.metrics.signature_failed.inc()
         return JSONResponse({"error": "invalid_signature"}, status_code=401)
     kept = {k: v for k, v in headers.items() if k not in {"authorization", "cookie"}}
-    async with ctx.db.transaction() as conn:
-        stored = await inbox.store(
-            conn, n, kept, ctx.now(), ctx.settings.inbox_max_open_per_resource
-        )
+    writer: InboxWriter = request.app.state.inbox_writer
+    stored = await writer.store(n, kept, ctx.now())  # returns once the row is committed
     if stored is not inbox.Stored.NEW:
         ctx.metrics.duplicates.inc()
     if stored is inbox.Stored.DUPLICATE:

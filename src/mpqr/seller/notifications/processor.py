@@ -7,25 +7,32 @@ Pago answers 404 for (a forged or mistyped id) is settled after ``inbox_not_foun
 tries, not fetched again and again. Money whose reference owns no sale becomes an unmatched
 payment (every sale is stored before its order reaches Mercado Pago, so it is not "not stored
 yet").
+
+Rows announcing the same resource (Mercado Pago sends each change in several forms) are answered
+by one fetch; different resources are fetched and applied concurrently (at most ``_IN_FLIGHT``),
+each after the inbox writer has nothing waiting (acknowledgements go first).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from typing import Any
 
 from mpqr.errors import NotificationError
-from mpqr.notifications import parse_notification, resource_to_fetch
+from mpqr.notifications import ResourceRef, parse_notification, resource_to_fetch
 from mpqr.seller.context import Context
 from mpqr.seller.errors import SellerError, UpstreamError
 from mpqr.seller.notifications import inbox
+from mpqr.seller.notifications.writer import InboxWriter
 from mpqr.seller.sales.rules import EventSource
 from mpqr.seller.sales.service import SalesService
 
 __all__ = ["Processor", "retry_delay"]
 
 log = logging.getLogger("mpqr.seller.processor")
+_IN_FLIGHT = 8  # resources fetched and applied at once
 
 
 def retry_delay(attempts: int) -> float:
@@ -36,52 +43,68 @@ def retry_delay(attempts: int) -> float:
 class Processor:
     """Drains the inbox. ``run_once`` is what the background loop and the tests call."""
 
-    def __init__(self, ctx: Context, sales: SalesService) -> None:
+    def __init__(
+        self, ctx: Context, sales: SalesService, writer: InboxWriter | None = None
+    ) -> None:
         self.ctx = ctx
         self.sales = sales
+        self.writer = writer  # its acks go first: Mercado Pago waits for them, nobody waits for us
 
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
         async with self.ctx.db.transaction() as conn:
             rows = await inbox.claim(conn, now, now + lease, limit)
+        groups: dict[ResourceRef, list[Any]] = {}
         for row in rows:
-            await self._handle(row)
+            try:
+                n = parse_notification("POST", row.query, row.headers, row.body)
+                ref = resource_to_fetch(n)
+            except NotificationError:
+                await self._done(row)  # a topic with nothing to fetch for QR
+                continue
+            groups.setdefault(ref, []).append(row)
+        gate = asyncio.Semaphore(_IN_FLIGHT)
+
+        async def handle(ref: ResourceRef, same: list[Any]) -> None:
+            async with gate:
+                if self.writer is not None:
+                    await self.writer.wait_idle()
+                await self._handle(ref, same)
+
+        await asyncio.gather(*(handle(ref, same) for ref, same in groups.items()))
         return len(rows)
 
-    async def _handle(self, row: Any) -> None:
-        try:
-            n = parse_notification("POST", row.query, row.headers, row.body)
-            ref = resource_to_fetch(n)
-        except NotificationError:
-            await self._done(row)  # a topic with nothing to fetch for QR
-            return
+    async def _handle(self, ref: ResourceRef, rows: list[Any]) -> None:
+        """One fetch for every row announcing ``ref``: the resource's newest state answers
+        them all."""
         try:
             evidence = await self.ctx.gateway.fetch(ref)
             self.ctx.crash.hit("apply.after_call")
             await self.sales.apply(evidence, EventSource.NOTIFICATION)
         except SellerError as exc:
-            await self._failed(row, exc)
+            await self._failed(rows, exc)
             return
-        await self._done(row)
+        await self._done(*rows)
 
-    async def _done(self, row: Any) -> None:
+    async def _done(self, *rows: Any) -> None:
         async with self.ctx.db.transaction() as conn:
-            await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
-        self.ctx.metrics.processed.inc()
+            for row in rows:
+                await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
+        self.ctx.metrics.processed.inc(len(rows))
 
-    async def _failed(self, row: Any, exc: SellerError) -> None:
-        self.ctx.metrics.failed.inc()
-        attempts = row.attempts + 1
+    async def _failed(self, rows: list[Any], exc: SellerError) -> None:
+        self.ctx.metrics.failed.inc(len(rows))
         settings = self.ctx.settings
         missing = isinstance(exc, UpstreamError) and exc.mp_status == 404
         limit = settings.inbox_not_found_attempts if missing else settings.inbox_max_attempts
-        give_up = attempts >= limit
         message = f"{type(exc).__name__}: {exc.message}"
-        log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
         async with self.ctx.db.transaction() as conn:
-            if give_up:
-                await inbox.mark_failed(conn, row.id, attempts, message)
-            else:
-                at = self.ctx.now() + timedelta(seconds=retry_delay(attempts))
-                await inbox.retry_later(conn, row.id, attempts, at, message)
+            for row in rows:
+                attempts = row.attempts + 1
+                log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
+                if attempts >= limit:
+                    await inbox.mark_failed(conn, row.id, attempts, message)
+                else:
+                    at = self.ctx.now() + timedelta(seconds=retry_delay(attempts))
+                    await inbox.retry_later(conn, row.id, attempts, at, message)

@@ -68,7 +68,7 @@ class Opener:
     async def create(self, body: SaleCreate, key: str | None) -> SaleOut:
         """The new sale: ``pending`` (order on the cashbox), or ``opening`` when Mercado Pago's
         answer is unknown (recovery finishes it). A refusal raises :class:`UpstreamError`."""
-        async with self.ctx.db.transaction() as conn:
+        async with self.ctx.db.read() as conn:
             box = await cash_repo.get_cashbox(conn, body.cashbox)
         if box is None:
             raise NotFound(
@@ -187,7 +187,7 @@ class Opener:
         return await self.sales.get(sale_id)
 
     async def _order_of(self, sale_id: str) -> tuple[OrderRequest, str, str, datetime]:
-        async with self.ctx.db.transaction() as conn:
+        async with self.ctx.db.read() as conn:
             row = await repo.get_sale(conn, sale_id=sale_id)
             if row is None:
                 raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)

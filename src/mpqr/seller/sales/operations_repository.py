@@ -109,11 +109,28 @@ async def get(conn: AsyncConnection, op_id: str) -> Operation:
 async def open_for_sale(
     conn: AsyncConnection, sale_id: str, kind: OpKind | None = None
 ) -> list[Operation]:
-    t = sale_operations
-    query = sa.select(t).where(t.c.sale_id == sale_id, t.c.state == OpState.OPEN.value)
-    if kind is not None:
-        query = query.where(t.c.kind == kind.value)
-    return [_op(r) for r in (await conn.execute(query.order_by(t.c.created_at, t.c.id))).all()]
+    if kind is None:
+        rows = await conn.execute(_OPEN, {"sale_id": sale_id})
+    else:
+        rows = await conn.execute(_OPEN_OF_KIND, {"sale_id": sale_id, "kind": kind.value})
+    return [_op(r) for r in rows.all()]
+
+
+# built once (the hottest reads of this table): reusing the statement skips building and keying it
+_OPEN_WHERE = sa.and_(
+    sale_operations.c.sale_id == sa.bindparam("sale_id"),
+    sale_operations.c.state == OpState.OPEN.value,
+)
+_OPEN = (
+    sa.select(sale_operations)
+    .where(_OPEN_WHERE)
+    .order_by(sale_operations.c.created_at, sale_operations.c.id)
+)
+_OPEN_OF_KIND = (
+    sa.select(sale_operations)
+    .where(_OPEN_WHERE, sale_operations.c.kind == sa.bindparam("kind"))
+    .order_by(sale_operations.c.created_at, sale_operations.c.id)
+)
 
 
 async def open_for_payment(conn: AsyncConnection, payment_id: str) -> list[Operation]:
@@ -127,18 +144,22 @@ async def refund_totals(
 ) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """Per payment of the sale: what our refunds gave back (done) and what they are giving back
     (open)."""
-    t = sale_operations
-    query = (
-        sa.select(t.c.payment_id, t.c.state, t.c.amount)
-        .where(t.c.sale_id == sale_id, t.c.kind == OpKind.REFUND.value)
-        .where(t.c.state.in_([OpState.DONE.value, OpState.OPEN.value]))
-    )
     done: dict[str, Decimal] = {}
     running: dict[str, Decimal] = {}
-    for row in (await conn.execute(query)).all():
+    for row in (await conn.execute(_REFUNDS, {"sale_id": sale_id})).all():
         into = done if row.state == OpState.DONE.value else running
         into[row.payment_id] = into.get(row.payment_id, Decimal(0)) + row.amount
     return done, running
+
+
+_REFUNDS = (
+    sa.select(sale_operations.c.payment_id, sale_operations.c.state, sale_operations.c.amount)
+    .where(
+        sale_operations.c.sale_id == sa.bindparam("sale_id"),
+        sale_operations.c.kind == OpKind.REFUND.value,
+    )
+    .where(sale_operations.c.state.in_([OpState.DONE.value, OpState.OPEN.value]))
+)
 
 
 async def finish(

@@ -47,6 +47,32 @@ async def insert_sale(
     await conn.execute(sale_items.insert(), rows)
 
 
+# The hottest reads, built once: a statement object reused skips building and keying it again.
+_SALE_BY_ID = sa.select(sales).where(sales.c.id == sa.bindparam("sale_id"))
+_SALE_BY_REF = sa.select(sales).where(sales.c.external_reference == sa.bindparam("reference"))
+_LOCKED = {
+    (False, False): _SALE_BY_ID,
+    (False, True): _SALE_BY_ID.with_for_update(),
+    (True, False): _SALE_BY_REF,
+    (True, True): _SALE_BY_REF.with_for_update(),
+}
+_ITEMS = (
+    sa.select(sale_items)
+    .where(sale_items.c.sale_id == sa.bindparam("sale_id"))
+    .order_by(sale_items.c.position)
+)
+_PAYMENTS = (
+    sa.select(sale_payments)
+    .where(sale_payments.c.sale_id == sa.bindparam("sale_id"))
+    .order_by(sale_payments.c.payment_id)
+)
+_ORDERS = (
+    sa.select(sale_merchant_orders)
+    .where(sale_merchant_orders.c.sale_id == sa.bindparam("sale_id"))
+    .order_by(sale_merchant_orders.c.merchant_order_id)
+)
+
+
 async def get_sale(
     conn: AsyncConnection,
     *,
@@ -54,6 +80,10 @@ async def get_sale(
     external_reference: str | None = None,
     for_update: bool = False,
 ) -> Row | None:
+    if (sale_id is None) != (external_reference is None):
+        by_ref = external_reference is not None
+        params = {"reference": external_reference} if by_ref else {"sale_id": sale_id}
+        return (await conn.execute(_LOCKED[by_ref, for_update], params)).first()
     query = sa.select(sales)
     if sale_id is not None:
         query = query.where(sales.c.id == sale_id)
@@ -159,16 +189,14 @@ async def update_sale(conn: AsyncConnection, sale_id: str, **values: Any) -> Non
 
 
 async def items(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
-    query = sa.select(sale_items).where(sale_items.c.sale_id == sale_id)
-    return (await conn.execute(query.order_by(sale_items.c.position))).all()
+    return (await conn.execute(_ITEMS, {"sale_id": sale_id})).all()
 
 
 async def facts(
     conn: AsyncConnection, sale_id: str
 ) -> tuple[dict[str, PaymentFact], dict[str, OrderFact]]:
     """Every payment and merchant order held for a sale, keyed by id."""
-    pq = sa.select(sale_payments).where(sale_payments.c.sale_id == sale_id)
-    oq = sa.select(sale_merchant_orders).where(sale_merchant_orders.c.sale_id == sale_id)
+    params = {"sale_id": sale_id}
     pays = {
         r.payment_id: PaymentFact(
             id=r.payment_id,
@@ -179,13 +207,13 @@ async def facts(
             merchant_order_id=r.merchant_order_id,
             approved_at=r.approved_at,
         )
-        for r in (await conn.execute(pq.order_by(sale_payments.c.payment_id))).all()
+        for r in (await conn.execute(_PAYMENTS, params)).all()
     }
     orders = {
         r.merchant_order_id: OrderFact(
             r.merchant_order_id, r.status, order_state(r.status), r.total_amount
         )
-        for r in (await conn.execute(oq.order_by(sale_merchant_orders.c.merchant_order_id))).all()
+        for r in (await conn.execute(_ORDERS, params)).all()
     }
     return pays, orders
 
@@ -308,3 +336,17 @@ async def claim_due(
     if ids:
         await conn.execute(t.update().where(t.c.sale_id.in_(ids)).values(lease_until=lease_until))
     return [(r.sale_id, r.checks) for r in rows]
+
+
+async def next_due(conn: AsyncConnection) -> datetime | None:
+    """When the earliest scheduled check may run (its lease, if any, over)."""
+    t = reconcile_schedule
+    at = sa.case(
+        (
+            sa.and_(t.c.lease_until.is_not(None), t.c.lease_until > t.c.next_check_at),
+            t.c.lease_until,
+        ),
+        else_=t.c.next_check_at,
+    )
+    found = (await conn.execute(sa.select(sa.func.min(at)))).scalar_one_or_none()
+    return found if isinstance(found, datetime) else None

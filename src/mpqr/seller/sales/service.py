@@ -42,7 +42,7 @@ class SalesService:
     # --- reading
 
     async def get(self, sale_id: str) -> SaleOut:
-        async with self.ctx.db.transaction() as conn:
+        async with self.ctx.db.read() as conn:
             row = await repo.get_sale(conn, sale_id=sale_id)
             if row is None:
                 raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
@@ -57,7 +57,7 @@ class SalesService:
         external_reference: str | None = None,
     ) -> SaleList:
         after = _decode_cursor(cursor) if cursor else None
-        async with self.ctx.db.transaction() as conn:
+        async with self.ctx.db.read() as conn:
             rows = await repo.list_sales(
                 conn,
                 status=status.value if status else None,
@@ -72,7 +72,7 @@ class SalesService:
 
     async def history(self, sale_id: str) -> list[EventOut]:
         await self.get(sale_id)
-        async with self.ctx.db.transaction() as conn:
+        async with self.ctx.db.read() as conn:
             return [event_view(r) for r in await repo.events(conn, sale_id)]
 
     # --- the write-ahead operations

@@ -1,0 +1,231 @@
+"""Group commit for the notification inbox: many deliveries stored in one transaction.
+
+``POST /notifications`` hands its parsed notification to :class:`InboxWriter` and waits; the
+writer takes everything queued so far, stores it with a handful of statements in **one**
+transaction (:func:`store_many_sync`; on SQLite the whole unit runs on a worker thread, see
+:meth:`Database.run_unit`), commits, and only then answers each waiter. So a 200 still means
+"the row is committed" (durable ack), but a burst of deliveries costs one unit of work, not one
+each. If the transaction fails, every waiter of that batch gets the error (a 500: Mercado Pago
+sends again).
+
+:func:`store_many` gives each notification exactly what :func:`.inbox.store` would have given
+it, had the batch been stored one by one in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mpqr.notifications import Notification
+from mpqr.seller.db import Database
+from mpqr.seller.db.tables import notifications
+from mpqr.seller.notifications.inbox import InboxState, Stored
+
+__all__ = ["InboxWriter", "Pending", "store_many", "store_many_sync"]
+
+MAX_BATCH = 200
+
+
+@dataclass(slots=True)
+class Pending:
+    """One delivery waiting to be stored."""
+
+    n: Notification
+    headers: Mapping[str, str]
+    now: datetime
+    done: asyncio.Future[Stored] = field(default_factory=lambda: _future())
+
+    @property
+    def key(self) -> str:
+        return self.n.dedupe_key[:300]
+
+    @property
+    def resource(self) -> str:
+        return self.n.resource_id[:100]
+
+
+def _future() -> asyncio.Future[Stored]:
+    return asyncio.get_running_loop().create_future()
+
+
+class InboxWriter:
+    """Stores notifications in batches; :meth:`store` returns once its row is committed."""
+
+    def __init__(self, db: Database, max_open_per_resource: int) -> None:
+        self.db = db
+        self.max_open = max_open_per_resource
+        self._queue: list[Pending] = []
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._task: asyncio.Task[None] | None = None
+
+    async def store(self, n: Notification, headers: Mapping[str, str], now: datetime) -> Stored:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run())
+        pending = Pending(n, headers, now)
+        self._queue.append(pending)
+        self._idle.clear()
+        self._wake.set()
+        return await asyncio.shield(pending.done)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        for pending in self._queue:  # never stored: the sender gets no 200 and sends again
+            if not pending.done.done():
+                pending.done.set_exception(ConnectionAbortedError("server stopping"))
+        self._queue.clear()
+        self._idle.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            while self._queue:
+                batch, self._queue = self._queue[:MAX_BATCH], self._queue[MAX_BATCH:]
+                await self._commit(batch)
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return when nothing is waiting to be stored (the processor gives way to acks)."""
+        await self._idle.wait()
+
+    async def _commit(self, batch: list[Pending]) -> None:
+        try:
+            results = await self.db.run_unit(store_many_sync, batch, self.max_open)
+        except Exception as exc:  # every waiter of the batch answers 500
+            for pending in batch:
+                if not pending.done.done():
+                    pending.done.set_exception(exc)
+            return
+        for pending, result in zip(batch, results, strict=True):
+            if not pending.done.done():
+                pending.done.set_result(result)
+
+
+async def store_many(
+    conn: AsyncConnection, batch: Sequence[Pending], max_open_per_resource: int
+) -> list[Stored]:
+    """:func:`store_many_sync` inside an async unit of work."""
+    return await conn.run_sync(store_many_sync, batch, max_open_per_resource)
+
+
+def store_many_sync(
+    conn: sa.Connection, batch: Sequence[Pending], max_open_per_resource: int
+) -> list[Stored]:
+    """Store ``batch`` in order, as :func:`store` one by one would, in a few statements."""
+    t = notifications
+    keys = {p.key for p in batch}
+    found = conn.execute(sa.select(t.c.dedupe_key, t.c.state).where(t.c.dedupe_key.in_(keys)))
+    state: dict[str, str] = {str(k): str(s) for k, s in found.all()}
+    open_rows = _open_counts(conn, {p.resource for p in batch})
+    results: list[Stored] = []
+    new: dict[str, Pending] = {}
+    more: Counter[str] = Counter()  # deliveries to add per existing key
+    rearm: set[str] = set()
+    for p in batch:
+        if open_rows[p.resource] >= max_open_per_resource:
+            results.append(Stored.DUPLICATE)
+            continue
+        if p.key not in state:
+            state[p.key] = InboxState.RECEIVED
+            open_rows[p.resource] += 1
+            new[p.key] = p
+            results.append(Stored.NEW)
+            continue
+        more[p.key] += 1
+        if state[p.key] != InboxState.RECEIVED:
+            state[p.key] = InboxState.RECEIVED
+            open_rows[p.resource] += 1
+            rearm.add(p.key)
+            results.append(Stored.REARMED)
+        else:
+            results.append(Stored.DUPLICATE)
+    if new:
+        inserted = _insert_new(conn, list(new.values()))
+        for i, p in enumerate(batch):  # another instance stored it meanwhile: count a delivery
+            if results[i] is Stored.NEW and new.get(p.key) is p and p.key not in inserted:
+                results[i] = _stored_elsewhere(conn, p)
+    _add_deliveries(conn, more, rearm, batch[-1].now)
+    return results
+
+
+def _open_counts(conn: sa.Connection, resources: set[str]) -> Counter[str]:
+    t = notifications
+    query = (
+        sa.select(t.c.resource_id, sa.func.count())
+        .where(t.c.resource_id.in_(resources), t.c.state == InboxState.RECEIVED)
+        .group_by(t.c.resource_id)
+    )
+    return Counter({str(r): int(c) for r, c in conn.execute(query).all()})
+
+
+def _insert_new(conn: sa.Connection, rows: list[Pending]) -> set[str]:
+    """Insert the new rows; the keys actually inserted (a conflict skips one)."""
+    values: list[dict[str, Any]] = [
+        {
+            "dedupe_key": p.key,
+            "received_at": p.now,
+            "query": p.n.raw_query,
+            "headers": dict(p.headers),
+            "body": p.n.raw_body,
+            "topic": p.n.raw_topic[:40],
+            "resource_id": p.resource,
+            "state": InboxState.RECEIVED,
+            "attempts": 0,
+            "deliveries": 1,
+            "next_attempt_at": p.now,
+        }
+        for p in rows
+    ]
+    t = notifications
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(t).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(t.c.dedupe_key)
+    )  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
+    return {str(k) for k in conn.execute(stmt, values).scalars().all()}
+
+
+def _stored_elsewhere(conn: sa.Connection, p: Pending) -> Stored:
+    """What :func:`store` does when its insert meets a row of the same key."""
+    t = notifications
+    conn.execute(t.update().where(t.c.dedupe_key == p.key).values(deliveries=t.c.deliveries + 1))
+    rearm = conn.execute(
+        t.update()
+        .where(t.c.dedupe_key == p.key, t.c.state != InboxState.RECEIVED)
+        .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=p.now, lease_until=None)
+    )
+    return Stored.REARMED if rearm.rowcount == 1 else Stored.DUPLICATE
+
+
+def _add_deliveries(
+    conn: sa.Connection, more: Counter[str], rearm: set[str], now: datetime
+) -> None:
+    t = notifications
+    if more:
+        conn.execute(
+            t.update()
+            .where(t.c.dedupe_key == sa.bindparam("key"))
+            .values(deliveries=t.c.deliveries + sa.bindparam("more")),
+            [{"key": k, "more": n} for k, n in more.items()],
+        )
+    if rearm:
+        conn.execute(
+            t.update()
+            .where(t.c.dedupe_key.in_(rearm), t.c.state != InboxState.RECEIVED)
+            .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=now, lease_until=None)
+        )

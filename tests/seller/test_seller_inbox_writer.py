@@ -1,0 +1,135 @@
+"""Group commit of the notification inbox: a batch stored with ``store_many`` ends exactly as the
+same deliveries stored one by one, and the writer answers only after the commit."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from mpqr.notifications import Notification, parse_notification
+from mpqr.seller.db import Database
+from mpqr.seller.db.tables import notifications
+from mpqr.seller.notifications import inbox
+from mpqr.seller.notifications.writer import InboxWriter, Pending, store_many
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _ipn(topic: str, rid: str) -> Notification:
+    return parse_notification("POST", f"topic={topic}&id={rid}", {}, b"")
+
+
+def _webhook(rid: str) -> Notification:
+    return parse_notification("POST", f"data.id={rid}&type=payment", {}, b"")
+
+
+def _mix() -> list[Notification]:
+    """New ones, repeats within the batch, a processed one to re-arm, and a flooded resource."""
+    flood = [_webhook("9") for _ in range(2)] + [_ipn("payment", "9")]
+    return [
+        _ipn("merchant_order", "1"),
+        _ipn("merchant_order", "1"),
+        _ipn("merchant_order", "2"),  # processed before: re-armed
+        _ipn("merchant_order", "2"),
+        _webhook("3"),
+        _ipn("payment", "3"),
+        *flood,
+        _ipn("merchant_order", "1"),
+    ]
+
+
+async def _prepared(path: Path) -> Database:
+    db = Database(f"sqlite:///{path}")
+    await db.migrate()
+    async with db.transaction() as conn:
+        await inbox.store(conn, _ipn("merchant_order", "2"), {}, NOW)
+        await conn.execute(notifications.update().values(state=inbox.InboxState.PROCESSED))
+        for n in (
+            _ipn("merchant_order", "9"),
+            parse_notification(
+                "POST", "topic=merchant_order&id=9", {"x-request-id": "a"}, b'{"a":1}'
+            ),
+        ):
+            await inbox.store(conn, n, {}, NOW, max_open_per_resource=2)
+    return db
+
+
+async def _rows(db: Database) -> list[tuple[object, ...]]:
+    t = notifications
+    query = sa.select(t.c.dedupe_key, t.c.state, t.c.deliveries, t.c.resource_id).order_by(
+        t.c.dedupe_key
+    )
+    async with db.transaction() as conn:
+        return [tuple(r) for r in (await conn.execute(query)).all()]
+
+
+async def test_a_batch_ends_as_the_same_deliveries_one_by_one(tmp_path: Path) -> None:
+    one, many = await _prepared(tmp_path / "one.db"), await _prepared(tmp_path / "many.db")
+    try:
+        async with one.transaction() as conn:
+            expected = [await inbox.store(conn, n, {}, NOW, 3) for n in _mix()]
+        async with many.transaction() as conn:
+            got = await store_many(conn, [Pending(n, {}, NOW) for n in _mix()], 3)
+        assert got == expected
+        assert inbox.Stored.REARMED in got
+        assert inbox.Stored.DUPLICATE in got
+        assert await _rows(many) == await _rows(one)
+    finally:
+        await one.dispose()
+        await many.dispose()
+
+
+async def test_the_writer_answers_after_the_commit_and_batches_a_burst(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+    await db.migrate()
+    writer = InboxWriter(db, 5)
+    try:
+        burst = [_ipn("merchant_order", str(i)) for i in range(50)]
+        results = await asyncio.gather(*(writer.store(n, {}, NOW) for n in burst))
+        assert results == [inbox.Stored.NEW] * 50
+        assert len(await _rows(db)) == 50  # committed: visible to another connection
+        assert await writer.store(burst[0], {}, NOW) is inbox.Stored.DUPLICATE
+    finally:
+        await writer.close()
+        await db.dispose()
+
+
+async def test_a_failed_batch_answers_every_waiter_with_the_error(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'x.db'}")  # never migrated: no inbox table
+    writer = InboxWriter(db, 5)
+    try:
+        with pytest.raises(sa.exc.OperationalError):
+            await writer.store(_ipn("merchant_order", "1"), {}, NOW)
+    finally:
+        await writer.close()
+        await db.dispose()
+
+
+async def test_urgent_units_of_work_go_before_waiting_ordinary_ones() -> None:
+    from mpqr.seller.db.lock import WriteLock
+
+    lock, order = WriteLock(), []
+
+    async def work(name: str, urgent: bool) -> None:
+        async with lock.hold(urgent):
+            order.append(name)
+            await asyncio.sleep(0)
+
+    async with lock.hold():
+        tasks = [
+            asyncio.create_task(work("a", False)),
+            asyncio.create_task(work("b", False)),
+            asyncio.create_task(work("u", True)),
+        ]
+        cancelled = asyncio.create_task(work("gone", True))
+        await asyncio.sleep(0)
+        cancelled.cancel()
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == ["u", "a", "b"]
+    async with lock.hold():  # free again
+        pass
