@@ -202,6 +202,27 @@ def test_refund_partial_then_total(env: Env, pos: dict[str, Any]) -> None:
     ]
 
 
+def test_a_refund_sent_again_with_its_key_answers_the_first_one(
+    env: Env, pos: dict[str, Any]
+) -> None:
+    """A client whose answer was lost sends the refund again with the same key: even when that
+    first refund left the order ``refunded``, it gets the first answer, not 409 and no second
+    refund; another amount under that key is refused."""
+    order = _create(env)
+    env.control("pay", {"pos_id": pos["id"]}, 201)
+    url = f"/v1/orders/{order['id']}/refund"
+    first = env.http.post(url, headers={"X-Idempotency-Key": "all-1"})
+    again = env.http.post(url, headers={"X-Idempotency-Key": "all-1"})
+    assert (first.status_code, first.json()["status"]) == (201, "refunded")
+    assert (again.status_code, again.json()) == (201, first.json())
+    assert len(again.json()["transactions"]["refunds"]) == 1
+    other = {"transactions": [{"id": order["transactions"]["payments"][0]["id"], "amount": "1.00"}]}
+    r = env.http.post(url, json=other, headers={"X-Idempotency-Key": "all-1"})
+    assert (r.status_code, r.json()["errors"][0]["code"]) == (409, "idempotency_key_already_used")
+    r = env.http.post(url, headers={"X-Idempotency-Key": "all-2"})
+    assert (r.status_code, r.json()["errors"][0]["code"]) == (409, "order_status_conflict")
+
+
 def test_dynamic_and_hybrid_modes(env: Env, pos: dict[str, Any]) -> None:
     dyn = _create(
         env,

@@ -154,6 +154,35 @@ async def test_crash_after_the_refund(
         await assert_invariants(world, seller)
 
 
+@pytest.mark.parametrize("integration", INTEGRATIONS)
+async def test_crash_after_a_full_refund(
+    sandbox: Sandbox, tmp_path: object, integration: Integration
+) -> None:
+    """Everything went back and the server died before recording it. On the Orders API the
+    order is then ``refunded``, and a refund request without the first one's key would be refused
+    with 409: the retry carries the same key, so Mercado Pago answers with the first refund, and
+    the sale shows the money back exactly once."""
+    world = world_for(sandbox, tmp_path, integration)
+    async with world.instance() as seller:
+        await world.setup(seller)
+        sale = await seller.state.sales.create(body(), None)
+        await world.pay()
+        await seller.state.sales.refresh(sale.id, _api())
+    async with world.instance("refund.after_call") as doomed:
+        with pytest.raises(SimulatedCrash):
+            await doomed.state.sales.refund(sale.id, refund(None), "refund-all")
+    async with world.instance() as seller:
+        await world.past_lease()
+        await seller.state.recovery.run_once()
+        truth = truth_of(await world.state())
+        assert sum(truth.refunds.values()) == 1
+        got = await seller.state.sales.get(sale.id)
+        assert got.status == "refunded"
+        assert Decimal(got.refunded_amount) == truth.refunded_for(sale.external_reference) > 0
+        assert got.in_progress == []
+        await assert_invariants(world, seller)
+
+
 async def test_crash_after_fetching_a_notification(sandbox: Sandbox, tmp_path: object) -> None:
     world = world_for(sandbox, tmp_path, Integration.INSTORE_V1)
     async with world.instance("apply.after_call") as doomed:

@@ -347,6 +347,10 @@ async def refund_order(
     key = request.headers.get("x-idempotency-key", "").strip() or state.ids.uuid4()
     with state.lock:
         payment_id = _approved_payment_id(state, order)
+        if payment_id is not None and _refunded_with(state, seller, payment_id, key, amount):
+            # the same key again (a retry after a lost answer): the first refund's answer, even
+            # when that refund left the order fully refunded
+            return JSONResponse(status_code=201, content=render_order(state, order))
         if order.status is not ApiOrderStatus.PROCESSED or payment_id is None:
             raise OrdersError(
                 409,
@@ -358,6 +362,17 @@ async def refund_order(
         except ApiError as exc:
             raise OrdersError(400, "invalid_refund_amount", exc.message) from None
         return JSONResponse(status_code=201, content=render_order(state, order))
+
+
+def _refunded_with(
+    state: SandboxState, seller: Seller, payment_id: int, key: str, amount: Decimal | None
+) -> bool:
+    """Whether this key already made a refund of the payment (another amount with it is 409)."""
+    digest = fingerprint({"amount": str(amount)})
+    try:
+        return remembered(state, f"{seller.id}:refund:{payment_id}:{key}", digest) is not None
+    except ApiError as exc:
+        raise OrdersError(409, "idempotency_key_already_used", exc.message) from None
 
 
 def _refund_amount(body: object) -> Decimal | None:

@@ -133,6 +133,10 @@ class Refunder:
             await self.ctx.gateway.refund(op.payment_id, op.amount, op.mp_key, row.mp_order_id)
         except UpstreamError as exc:
             await not_done(self.ctx, op, exc)
+            if exc.definite:
+                # a refusal (say, 409 "already refunded") may follow an earlier attempt whose
+                # answer was lost (a timeout, a crash) and that did refund: MP's facts decide
+                await self._refresh(op)
             await self.ctx.broadcaster.publish(op.sale_id)
             if exc.definite:
                 raise
@@ -143,7 +147,12 @@ class Refunder:
             await ops.finish(conn, op.id, ops.OpState.DONE, now)
             await apply_evidence(conn, Evidence(row.external_reference), EventSource.API, now)
         await self.ctx.broadcaster.publish(op.sale_id)
-        try:  # Mercado Pago's own view of the payment, when it answers
+        await self._refresh(op)
+
+    async def _refresh(self, op: ops.Operation) -> None:
+        """Mercado Pago's own view of the payment, when it answers."""
+        assert op.sale_id is not None
+        try:
             await self.sales.refresh(op.sale_id, EventSource.API)
         except UpstreamError as exc:
             log.info("refresh after refund %s failed: %s", op.id, exc.message)
