@@ -25,8 +25,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+
+from mpqr.bench.procs import ServerProcess
 
 __all__ = ["BODY", "CannedServer", "make_self_signed_cert", "response_bytes"]
 
@@ -172,7 +172,7 @@ def make_self_signed_cert(directory: Path) -> tuple[Path, Path]:
     return certfile, keyfile
 
 
-class CannedServer:
+class CannedServer(ServerProcess):
     """The canned server in a child process; ``url`` and, for TLS, ``cafile`` to trust."""
 
     def __init__(self, process: subprocess.Popen[str], url: str, tmp: Path | None) -> None:
@@ -206,17 +206,6 @@ class CannedServer:
             self.process.wait()
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

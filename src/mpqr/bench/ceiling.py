@@ -16,8 +16,8 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from types import TracebackType
-from typing import Self
+
+from mpqr.bench.procs import ServerProcess
 
 __all__ = ["Ceiling", "create_app"]
 
@@ -35,7 +35,7 @@ def create_app(body: bytes) -> object:
     return Starlette(routes=[Route("/merchant_orders/{merchant_order_id}", merchant_order)])
 
 
-class Ceiling:
+class Ceiling(ServerProcess):
     """The ceiling app in a child process; ``url`` is ``http://127.0.0.1:PORT``."""
 
     def __init__(self, process: subprocess.Popen[bytes], url: str, body_file: Path) -> None:
@@ -71,17 +71,6 @@ class Ceiling:
 
         stop_process(self.process)
         self._body_file.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,8 +8,10 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from types import TracebackType
+from typing import Self
 
-__all__ = ["cpu_seconds", "free_port", "stop_process", "wait_for_http"]
+__all__ = ["ServerProcess", "cpu_seconds", "free_port", "stop_process", "wait_for_http"]
 
 
 def free_port() -> int:
@@ -58,3 +60,21 @@ def cpu_seconds(pid: int) -> float | None:
         return None
     ticks = int(fields[11]) + int(fields[12])  # utime, stime
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class ServerProcess:
+    """A server in a child process, used as ``with Server.start(...) as server:``."""
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

@@ -37,19 +37,24 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from mpqr.bench.ceiling import Ceiling
 from mpqr.bench.loadgen import LoadSpec, run_load
-from mpqr.bench.procs import cpu_seconds, free_port, stop_process, wait_for_http
+from mpqr.bench.procs import (
+    ServerProcess,
+    cpu_seconds,
+    free_port,
+    stop_process,
+    wait_for_http,
+)
 
 __all__ = ["SandboxProcess", "measure_sandbox"]
 
 IN_FLIGHT = 32
 
 
-class SandboxProcess:
+class SandboxProcess(ServerProcess):
     """``mpqr sandbox`` in a child process, with the seller, token and cashbox it printed."""
 
     def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
@@ -91,17 +96,6 @@ class SandboxProcess:
     def stop(self) -> None:
         stop_process(self.process)
         self.log.unlink(missing_ok=True)
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _printed(text: str, pattern: str) -> str:
