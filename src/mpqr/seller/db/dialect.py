@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 __all__ = ["insert"]
 
 
-def insert(conn: AsyncConnection, table: sa.Table) -> Any:
+def insert(conn: AsyncConnection | sa.Connection, table: sa.Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

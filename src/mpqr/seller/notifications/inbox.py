@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.notifications import Notification
-from mpqr.seller.db.dialect import insert as _insert
 from mpqr.seller.db.tables import notifications
 
 __all__ = ["InboxState", "Stored", "claim", "mark_failed", "mark_processed", "retry_later", "store"]
@@ -45,43 +44,10 @@ async def store(
     resource's newest state however many forms announced it, and a flood of variants of one
     forged id cannot grow the inbox.
     """
-    if await _open_rows(conn, n.resource_id[:100]) >= max_open_per_resource:
-        return Stored.DUPLICATE
-    stmt = _insert(conn, notifications).values(
-        dedupe_key=n.dedupe_key[:300],
-        received_at=now,
-        query=n.raw_query,
-        headers=dict(headers),
-        body=n.raw_body,
-        topic=n.raw_topic[:40],
-        resource_id=n.resource_id[:100],
-        state=InboxState.RECEIVED,
-        attempts=0,
-        deliveries=1,
-        next_attempt_at=now,
-    )
-    result = await conn.execute(stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]))
-    if result.rowcount == 1:
-        return Stored.NEW
-    t = notifications
-    key = n.dedupe_key[:300]
-    await conn.execute(
-        t.update().where(t.c.dedupe_key == key).values(deliveries=t.c.deliveries + 1)
-    )
-    rearm = await conn.execute(
-        t.update()
-        .where(t.c.dedupe_key == key, t.c.state != InboxState.RECEIVED)
-        .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=now, lease_until=None)
-    )
-    return Stored.REARMED if rearm.rowcount == 1 else Stored.DUPLICATE
+    from mpqr.seller.notifications.writer import Pending, store_many  # writer imports this
 
-
-async def _open_rows(conn: AsyncConnection, resource_id: str) -> int:
-    t = notifications
-    query = sa.select(sa.func.count()).where(
-        t.c.resource_id == resource_id, t.c.state == InboxState.RECEIVED
-    )
-    return int((await conn.execute(query)).scalar_one())
+    (stored,) = await store_many(conn, [Pending(n, headers, now)], max_open_per_resource)
+    return stored
 
 
 async def claim(

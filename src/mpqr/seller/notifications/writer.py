@@ -23,11 +23,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.notifications import Notification
 from mpqr.seller.db import Database
+from mpqr.seller.db.dialect import insert
 from mpqr.seller.db.tables import notifications
 from mpqr.seller.notifications.inbox import InboxState, Stored
 
@@ -193,9 +193,10 @@ def _insert_new(conn: sa.Connection, rows: list[Pending]) -> set[str]:
         for p in rows
     ]
     t = notifications
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = (
-        insert(t).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(t.c.dedupe_key)
+        insert(conn, t)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(t.c.dedupe_key)
     )  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
     return {str(k) for k in conn.execute(stmt, values).scalars().all()}
 
