@@ -64,14 +64,13 @@ class Database:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
 
     @asynccontextmanager
-    async def transaction(self, urgent: bool = False) -> AsyncIterator[AsyncConnection]:
-        """A unit of work: committed when the block ends, rolled back if it raises. ``urgent``
-        (SQLite): go before the ordinary units of work waiting for the write lock."""
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A unit of work: committed when the block ends, rolled back if it raises."""
         if self._write_lock is None:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._write_lock.hold(urgent), self.engine.begin() as conn:
+        async with self._write_lock.hold(), self.engine.begin() as conn:
             yield conn
 
     @asynccontextmanager
