@@ -20,7 +20,7 @@ from mpqr.sandbox.orders_api import after_refund
 from mpqr.sandbox.state import SandboxState
 from mpqr.sites import AmountError, validate_amount
 
-__all__ = ["fingerprint", "refund_payment", "remembered"]
+__all__ = ["earlier_refund", "fingerprint", "refund_payment", "remembered"]
 
 NOT_REFUNDABLE = "Not valid action, the resource is in a state that does not allow this operation"
 
@@ -52,16 +52,29 @@ def refund_payment(
 ) -> Refund:
     """Refund ``amount`` (``None`` = everything left) of an approved payment."""
     with state.lock:
-        key = f"{payment.seller_id}:refund:{payment.id}:{idempotency_key}"
-        earlier = remembered(state, key, fingerprint({"amount": str(amount)}))
+        earlier = earlier_refund(state, payment, amount, idempotency_key)
         if earlier is not None:
-            return state.data.refunds[int(earlier)]
+            return earlier
         value = _refund_amount(payment, amount)
         refund = _record(state, payment, value)
-        state.data.idempotency[key] = IdempotencyRecord(
+        state.data.idempotency[_key(payment, idempotency_key)] = IdempotencyRecord(
             fingerprint=fingerprint({"amount": str(amount)}), resource_id=str(refund.id)
         )
         return refund
+
+
+def earlier_refund(
+    state: SandboxState, payment: Payment, amount: object | None, idempotency_key: str
+) -> Refund | None:
+    """The refund this key already made of ``payment`` (a retry after a lost answer gets it,
+    whatever the payment's status is now); the key with another amount is 409."""
+    digest = fingerprint({"amount": str(amount)})
+    earlier = remembered(state, _key(payment, idempotency_key), digest)
+    return None if earlier is None else state.data.refunds[int(earlier)]
+
+
+def _key(payment: Payment, idempotency_key: str) -> str:
+    return f"{payment.seller_id}:refund:{payment.id}:{idempotency_key}"
 
 
 def _refund_amount(payment: Payment, amount: object | None) -> Decimal:

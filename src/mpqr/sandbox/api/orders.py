@@ -28,7 +28,7 @@ from mpqr.sandbox.errors import ApiError, OrdersError
 from mpqr.sandbox.lifecycle import ApiOrderStatus, PaymentStatus
 from mpqr.sandbox.models import ApiOrder, IdempotencyRecord, Item, Payment, Seller
 from mpqr.sandbox.orders_api import cancel_api_order, create_api_order
-from mpqr.sandbox.refunds import fingerprint, refund_payment, remembered
+from mpqr.sandbox.refunds import earlier_refund, fingerprint, refund_payment, remembered
 from mpqr.sandbox.state import SandboxState
 from mpqr.sites import site
 
@@ -347,7 +347,7 @@ async def refund_order(
     key = request.headers.get("x-idempotency-key", "").strip() or state.ids.uuid4()
     with state.lock:
         payment_id = _approved_payment_id(state, order)
-        if payment_id is not None and _refunded_with(state, seller, payment_id, key, amount):
+        if payment_id is not None and _earlier(state, payment_id, amount, key):
             # the same key again (a retry after a lost answer): the first refund's answer, even
             # when that refund left the order fully refunded
             return JSONResponse(status_code=201, content=render_order(state, order))
@@ -364,14 +364,10 @@ async def refund_order(
         return JSONResponse(status_code=201, content=render_order(state, order))
 
 
-def _refunded_with(
-    state: SandboxState, seller: Seller, payment_id: int, key: str, amount: Decimal | None
-) -> bool:
-    """Whether this key already made a refund of the payment (another amount with it is 409)."""
-    digest = fingerprint({"amount": str(amount)})
+def _earlier(state: SandboxState, payment_id: int, amount: Decimal | None, key: str) -> bool:
     try:
-        return remembered(state, f"{seller.id}:refund:{payment_id}:{key}", digest) is not None
-    except ApiError as exc:
+        return earlier_refund(state, state.data.payments[payment_id], amount, key) is not None
+    except ApiError as exc:  # the key with another amount
         raise OrdersError(409, "idempotency_key_already_used", exc.message) from None
 
 
