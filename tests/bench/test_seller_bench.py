@@ -11,9 +11,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from mpqr.bench.loadgen import percentile
+from mpqr.bench.procs import free_port
 from mpqr.bench.scale import measure_scale
 from mpqr.bench.seller import KEYS, measure_seller
-from mpqr.bench.seller_stack import Proc, free_port, percentile
+from mpqr.bench.seller_stack import Proc
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,34 +21,19 @@ from typing import Any
 
 import aiohttp
 
+from mpqr.bench.procs import free_port
+
 __all__ = [
     "PG_ADMIN_URL",
     "Proc",
     "Stack",
     "closed_loop",
     "fixed_rate",
-    "free_port",
-    "percentile",
     "postgres_database",
     "rss_mb",
 ]
 
 PG_ADMIN_URL = os.environ.get("MPQR_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The ``q``-th percentile (0..100) by nearest rank; NaN for no values."""
-    if not values:
-        return math.nan
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def rss_mb(pid: int) -> float:
