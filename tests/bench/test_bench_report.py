@@ -41,6 +41,9 @@ def _figures(**overrides: float | None) -> dict[str, float | None]:
         "scale.per_sale_ms_1k": 5,
         "scale.per_sale_ms_10k": 5.5,
         "scale.rss_growth_mb": 20,
+        "scale.seller_cpu_ms_per_sale": 30,
+        "scale.sandbox_cpu_ms_per_sale": 12,
+        "scale.driver_cpu_ms_per_sale": 4,
     }
     return good | overrides
 
@@ -123,6 +126,8 @@ def test_markdown_puts_each_goal_next_to_its_figure() -> None:
     assert "| `sandbox.get_merchant_order_p99_ms` | 45 | < 20 ms at half rate | NOT met |" in page
     assert "- a note" in page
     table = rows(figures, evaluate(figures))
+    only_scale = {k: v for k, v in figures.items() if k.startswith("scale.")}
+    assert {row[0] for row in rows(only_scale, evaluate(only_scale))} - {""} == set(only_scale)
     sync = [row for row in table if row[0] == "client.sync_calls_per_s"]
     assert sync[0][1] == "3,800"
     assert table[table.index(sync[0]) + 1][0] == ""  # its second goal on the next row

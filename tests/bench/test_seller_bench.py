@@ -31,7 +31,15 @@ def test_percentile_is_nearest_rank() -> None:
 def test_quick_run_returns_every_key_as_a_positive_number() -> None:
     said: list[str] = []
     figures = {**measure_seller(True, said.append), **measure_scale(True, said.append)}
-    expected = {*KEYS, "per_sale_ms_1k", "per_sale_ms_10k", "rss_growth_mb"}
+    expected = {
+        *KEYS,
+        "per_sale_ms_1k",
+        "per_sale_ms_10k",
+        "rss_growth_mb",
+        "seller_cpu_ms_per_sale",
+        "sandbox_cpu_ms_per_sale",
+        "driver_cpu_ms_per_sale",
+    }
     assert set(figures) == expected
     for key, value in figures.items():
         assert isinstance(value, float), key

@@ -60,6 +60,9 @@ KEYS: tuple[str, ...] = (
     "scale.per_sale_ms_1k",
     "scale.per_sale_ms_10k",
     "scale.rss_growth_mb",
+    "scale.seller_cpu_ms_per_sale",
+    "scale.sandbox_cpu_ms_per_sale",
+    "scale.driver_cpu_ms_per_sale",
 )
 """Every figure ``mpqr bench`` reports, in the order of its table."""
 
@@ -245,12 +248,14 @@ def mark(met: bool | None) -> str:
 
 
 def rows(figures: Figures, results: list[GoalResult]) -> list[tuple[str, str, str, str]]:
-    """(figure, value, goal, met) per figure, each goal on the row of its figure."""
+    """(figure, value, goal, met) per figure measured (all of them when ``figures`` is empty),
+    each goal on the row of its figure."""
     by_figure: dict[str, list[GoalResult]] = {}
     for result in results:
         by_figure.setdefault(result.goal.figure, []).append(result)
     table = []
-    for key in [*KEYS, *(k for k in figures if k not in KEYS)]:
+    shown_keys = [key for key in KEYS if key in figures] if figures else list(KEYS)
+    for key in [*shown_keys, *(k for k in figures if k not in KEYS)]:
         value = number(figures.get(key))
         goals = by_figure.get(key) or []
         if not goals:

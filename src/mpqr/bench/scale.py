@@ -8,6 +8,9 @@ sandbox, wait for ``paid`` on the stream.
   over the last 1,000 of 10,000 (a server that slows down as it fills shows it here).
 - ``rss_growth_mb``: the larger of the seller's and the sandbox's RSS growth from the end of the
   first 1,000 sales to the end of the run.
+- ``seller_cpu_ms_per_sale``, ``sandbox_cpu_ms_per_sale``, ``driver_cpu_ms_per_sale``: CPU time
+  (user + system) each process spent per sale over the same stretch; unlike wall time they hold
+  when other work shares the machine, and their sum over the cores bounds sales per second.
 
 ``quick`` runs 200 sales and compares the first 50 with the last 50 (same keys), RSS from sale
 50 to sale 200.
@@ -16,6 +19,7 @@ sandbox, wait for ``paid`` on the stream.
 from __future__ import annotations
 
 import asyncio
+import math
 import tempfile
 import time
 from collections.abc import Callable
@@ -23,6 +27,7 @@ from pathlib import Path
 
 import aiohttp
 
+from mpqr.bench.procs import cpu_seconds
 from mpqr.bench.seller import cashboxes, create_sale, pay, sale_events, session
 from mpqr.bench.seller_stack import Stack
 
@@ -61,6 +66,7 @@ async def _run(
     boxes = await cashboxes(stack, http, _LANES, "S")
     done: list[float] = []  # when each sale was seen paid
     rss: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     left = iter(range(total))
 
     async def lane(box: str) -> None:
@@ -69,12 +75,14 @@ async def _run(
             done.append(time.perf_counter())
             if len(done) == window:
                 rss.update(_rss(stack, "start"))
+                cpu.update(_cpu(stack, "start"))
             if len(done) % window == 0:
                 progress(f"scale: {len(done)} sales")
 
     began = time.perf_counter()
     await asyncio.gather(*(lane(box) for box in boxes))
     rss.update(_rss(stack, "end"))
+    cpu.update(_cpu(stack, "end"))
     first = (done[window - 1] - began) / window * 1000
     last = (done[-1] - done[-window - 1]) / window * 1000
     seller = rss["seller_end"] - rss["seller_start"]
@@ -83,13 +91,39 @@ async def _run(
         f"scale: {first:.1f} ms/sale over the first {window}, {last:.1f} over the last {window} "
         f"of {total}; RSS growth seller {seller:.1f} MB, sandbox {sandbox:.1f} MB"
     )
-    return {"per_sale_ms_1k": first, "per_sale_ms_10k": last, "rss_growth_mb": max(seller, sandbox)}
+    sales = len(done) - window
+    per_sale = {
+        f"{name}_cpu_ms_per_sale": (cpu[f"{name}_end"] - cpu[f"{name}_start"]) / sales * 1000
+        for name in ("seller", "sandbox", "driver")
+    }
+    progress(
+        "scale: CPU per sale "
+        + ", ".join(f"{k.split('_')[0]} {v:.1f} ms" for k, v in per_sale.items())
+    )
+    return {
+        "per_sale_ms_1k": first,
+        "per_sale_ms_10k": last,
+        "rss_growth_mb": max(seller, sandbox),
+        **per_sale,
+    }
 
 
 def _rss(stack: Stack, when: str) -> dict[str, float]:
     assert stack.seller is not None
     assert stack.sandbox is not None
     return {f"seller_{when}": stack.seller.rss_mb(), f"sandbox_{when}": stack.sandbox.rss_mb()}
+
+
+def _cpu(stack: Stack, when: str) -> dict[str, float]:
+    assert stack.seller is not None
+    assert stack.sandbox is not None
+    seller = cpu_seconds(stack.seller.popen.pid)
+    sandbox = cpu_seconds(stack.sandbox.popen.pid)
+    return {
+        f"seller_{when}": math.nan if seller is None else seller,
+        f"sandbox_{when}": math.nan if sandbox is None else sandbox,
+        f"driver_{when}": time.process_time(),
+    }
 
 
 async def _sale_end_to_end(stack: Stack, http: aiohttp.ClientSession, box: str) -> None:
