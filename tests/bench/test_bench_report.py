@@ -31,6 +31,7 @@ def _figures(**overrides: float | None) -> dict[str, float | None]:
         "seller.ipn_ack_p99_ms": 10,
         "seller.ipn_ack_per_s_pg": 900,
         "seller.ipn_ack_p99_ms_pg": 12,
+        "seller.mp_create_p99_ms": 10,
         "seller.create_sale_per_s": 100,
         "seller.create_sale_p99_ms": 30,
         "seller.create_sale_per_s_pg": 90,

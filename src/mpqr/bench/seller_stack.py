@@ -1,6 +1,5 @@
 """The processes the seller benchmarks drive: ``mpqr sandbox`` and ``mpqr serve``, each in its own
-process on a free 127.0.0.1 port, plus a throwaway PostgreSQL database and a small asyncio load
-generator (fixed concurrency, fixed rate, percentiles) on aiohttp in the calling process."""
+process on a free 127.0.0.1 port, and a throwaway PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -14,10 +13,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 
@@ -27,8 +25,6 @@ __all__ = [
     "PG_ADMIN_URL",
     "Proc",
     "Stack",
-    "closed_loop",
-    "fixed_rate",
     "postgres_database",
     "rss_mb",
 ]
@@ -163,51 +159,3 @@ async def postgres_database() -> AsyncIterator[str | None]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
-
-
-Call = Callable[[int], Awaitable[Any]]
-
-
-async def closed_loop(call: Call, concurrency: int, seconds: float) -> tuple[float, list[float]]:
-    """``concurrency`` workers calling back to back for ``seconds``: (calls per second,
-    latencies in ms)."""
-    latencies: list[float] = []
-    counter = iter(range(10**9))
-    deadline = time.perf_counter() + seconds
-
-    async def worker() -> None:
-        while time.perf_counter() < deadline:
-            start = time.perf_counter()
-            await call(next(counter))
-            latencies.append((time.perf_counter() - start) * 1000)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return len(latencies) / (time.perf_counter() - began), latencies
-
-
-async def fixed_rate(call: Call, rate: float, seconds: float) -> list[float]:
-    """Open loop: one call every ``1/rate`` s whatever the answers do; each latency counts from
-    the call's scheduled start (no coordinated omission)."""
-    latencies: list[float] = []
-    tasks: set[asyncio.Task[None]] = set()
-    began = time.perf_counter()
-
-    async def one(n: int, scheduled: float) -> None:
-        await call(n)
-        latencies.append((time.perf_counter() - scheduled) * 1000)
-
-    for n in _ticks(int(rate * seconds)):
-        scheduled = began + n / rate
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        task = asyncio.create_task(one(n, scheduled))
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
-    await asyncio.gather(*list(tasks))
-    return latencies
-
-
-def _ticks(count: int) -> Iterator[int]:
-    return iter(range(count))
