@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -139,11 +140,14 @@ def make_config(
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"base_url must be an http(s) URL: got {base_url!r}")
-    headers = {
-        "Authorization": f"Bearer {access_token.strip()}",
-        "Accept": "application/json",
-        "User-Agent": user_agent or f"mpqr/{__version__}",
-    }
+    # Read-only: a call that adds no header sends this very mapping (see build_request).
+    headers = MappingProxyType(
+        {
+            "Authorization": f"Bearer {access_token.strip()}",
+            "Accept": "application/json",
+            "User-Agent": user_agent or f"mpqr/{__version__}",
+        }
+    )
     return ClientConfig(
         origin=f"{parts.scheme}://{parts.netloc}",
         prefix=parts.path.rstrip("/"),
@@ -168,7 +172,7 @@ def dump_json(value: object) -> bytes:
 
 def build_request(config: ClientConfig, call: Call[Any], key: str | None) -> RawRequest:
     """The wire form of ``call``; ``key`` is the idempotency key chosen for all its attempts."""
-    headers = config.headers  # shared, never mutated: copied only when this call adds to it
+    headers = config.headers  # shared and read-only: copied only when this call adds to it
     body = None
     if call.json is not None or call.headers or key is not None:
         headers = dict(headers)
