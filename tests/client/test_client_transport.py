@@ -72,6 +72,28 @@ async def test_async_client_with_a_fake_transport() -> None:
     assert sent.body == b'{"amount":2.5}'  # compact separators
 
 
+def test_shared_headers_are_read_only_and_a_call_s_own_stay_its_own() -> None:
+    # A call that adds no header sends the client's own header mapping (no copy per request):
+    # a transport cannot change it for later requests, and a POST's key never leaks into them.
+    fake = FakeTransport(
+        RawResponse(200, {}, b'{"id": 1}'),
+        RawResponse(200, {}, b'{"id": 7}'),
+        RawResponse(200, {}, b'{"id": 1}'),
+    )
+    with Client("tok", transport=fake, idempotency_keys=lambda: "fixed") as mp:
+        mp.users.me()
+        mp.payments.refund(1, "2.50")
+        mp.users.me()
+    first, post, last = fake.sent
+    with pytest.raises(TypeError):
+        first.headers["Authorization"] = "Bearer stolen"  # type: ignore[index]
+    assert post.headers["X-Idempotency-Key"] == "fixed"
+    assert post.headers["Authorization"] == "Bearer tok"
+    assert "X-Idempotency-Key" not in last.headers
+    assert "Content-Type" not in last.headers
+    assert last.headers == first.headers
+
+
 def test_import_mpqr_does_not_load_the_http_stack() -> None:
     code = "import sys, mpqr; print('aiohttp' in sys.modules, 'urllib3' in sys.modules)"
     out = subprocess.run(  # noqa: S603 - our own interpreter, fixed code

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlencode, urlsplit
 
@@ -139,11 +140,14 @@ def make_config(
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"base_url must be an http(s) URL: got {base_url!r}")
-    headers = {
-        "Authorization": f"Bearer {access_token.strip()}",
-        "Accept": "application/json",
-        "User-Agent": user_agent or f"mpqr/{__version__}",
-    }
+    # Read-only: a call that adds no header sends this very mapping (see build_request).
+    headers = MappingProxyType(
+        {
+            "Authorization": f"Bearer {access_token.strip()}",
+            "Accept": "application/json",
+            "User-Agent": user_agent or f"mpqr/{__version__}",
+        }
+    )
     return ClientConfig(
         origin=f"{parts.scheme}://{parts.netloc}",
         prefix=parts.path.rstrip("/"),
@@ -168,14 +172,16 @@ def dump_json(value: object) -> bytes:
 
 def build_request(config: ClientConfig, call: Call[Any], key: str | None) -> RawRequest:
     """The wire form of ``call``; ``key`` is the idempotency key chosen for all its attempts."""
-    headers = dict(config.headers)
+    headers = config.headers  # shared and read-only: copied only when this call adds to it
     body = None
-    if call.json is not None:
-        body = dump_json(call.json)
-        headers["Content-Type"] = "application/json"
-    headers.update(call.headers)
-    if key is not None:
-        headers["X-Idempotency-Key"] = key
+    if call.json is not None or call.headers or key is not None:
+        headers = dict(headers)
+        if call.json is not None:
+            body = dump_json(call.json)
+            headers["Content-Type"] = "application/json"
+        headers.update(call.headers)
+        if key is not None:
+            headers["X-Idempotency-Key"] = key
     target = config.prefix + call.path
     if call.query:
         target += "?" + urlencode(call.query)
@@ -236,21 +242,21 @@ def _redact(config: ClientConfig, body: bytes) -> bytes:
     return body.replace(config.secret, REDACTED) if config.secret in body else body
 
 
-def log_attempt(
-    call: Call[Any], status: int | str, started: float, request_id: str | None, attempt: int
-) -> None:
+def log_attempt(call: Call[Any], outcome: RawResponse | str, started: float, attempt: int) -> None:
     """One line per attempt: never headers or bodies (they can hold the token or personal data).
 
-    ``started`` is the attempt's ``time.perf_counter()``.
+    ``outcome`` is the answer or, when none came back, the error's name; ``started`` is the
+    attempt's ``time.perf_counter()``. Nothing is computed unless DEBUG is on.
     """
     if logger.isEnabledFor(logging.DEBUG):
+        response = outcome if isinstance(outcome, RawResponse) else None
         logger.debug(
             "%s %s -> %s in %.1f ms (request id %s, attempt %d)",
             call.method,
             call.path,
-            status,
+            outcome if response is None else response.status,
             (time.perf_counter() - started) * 1000.0,
-            request_id or "-",
+            (response and response.request_id) or "-",
             attempt + 1,
         )
 

@@ -146,35 +146,51 @@ class AsyncClient:
         return await self._send(call)
 
     async def _send(self, call: Call[T]) -> T:
+        # The bookkeeping around a send is in plain methods, so that only this frame waits on the
+        # transport: in the async client every resumption passes through each awaiting frame.
         key = call.idempotency_key or (self._new_key() if call.wants_key else None)
         raw = build_request(self._config, call, key)
+        has_key = key is not None
         attempt = 0
         while True:
-            outcome = await self._attempt(call, raw, key is not None, attempt)
-            if isinstance(outcome, RawResponse):
-                return parse_response(self._config, call, outcome)
-            await self._sleep(outcome)
+            started = time.perf_counter()
+            try:
+                response = await self._transport.send(raw)
+            except APIConnectionError as exc:
+                delay = self._delay_after_error(call, exc, started, has_key, attempt)
+                if delay is None:
+                    raise
+            else:
+                delay = self._delay_after_response(call, raw, response, started, has_key, attempt)
+                if delay is None:
+                    return parse_response(self._config, call, response)
+            await self._sleep(delay)
             attempt += 1
 
-    async def _attempt(
-        self, call: Call[Any], raw: RawRequest, has_key: bool, attempt: int
-    ) -> RawResponse | float:
-        """One send: the answer to use, or the delay before the next attempt. Raises when done."""
-        started = time.perf_counter()
-        try:
-            response = await self._transport.send(raw)
-        except APIConnectionError as exc:
-            log_attempt(call, type(exc).__name__, started, None, attempt)
-            delay = self._retry.delay_after_error(attempt, call.method, has_key, self._rng)
-            if delay is None:
-                raise
+    def _delay_after_error(
+        self, call: Call[Any], exc: APIConnectionError, started: float, has_key: bool, attempt: int
+    ) -> float | None:
+        """The wait before retrying after no answer came back, or ``None`` to raise ``exc``."""
+        log_attempt(call, type(exc).__name__, started, attempt)
+        delay = self._retry.delay_after_error(attempt, call.method, has_key, self._rng)
+        if delay is not None:
             log_retry(call, type(exc).__name__, delay, attempt)
-            return delay
-        log_attempt(call, response.status, started, response.request_id, attempt)
+        return delay
+
+    def _delay_after_response(
+        self,
+        call: Call[Any],
+        raw: RawRequest,
+        response: RawResponse,
+        started: float,
+        has_key: bool,
+        attempt: int,
+    ) -> float | None:
+        """The wait before retrying this answer, or ``None`` to use it (a result or an error)."""
+        log_attempt(call, response, started, attempt)
         if self._recorder is not None:
             self._recorder.record(raw, response, time.perf_counter() - started)
         delay = retry_delay(self._retry, call, response, has_key, attempt, self._rng)
-        if delay is None:
-            return response
-        log_retry(call, f"HTTP {response.status}", delay, attempt)
+        if delay is not None:
+            log_retry(call, f"HTTP {response.status}", delay, attempt)
         return delay

@@ -141,15 +141,18 @@ class AiohttpTransport:
     async def send(self, request: RawRequest) -> RawResponse:
         session = self._get_session()
         try:
-            async with session.request(
+            # Awaited, not ``async with session.request(...)``: its ``__aenter__`` is one more
+            # coroutine frame that every resumption of the request passes through.
+            response = await session.request(
                 request.method,
                 URL(request.url, encoded=True),  # already percent-encoded: do not re-quote
                 data=request.body,
                 headers=request.headers,
                 allow_redirects=False,
-            ) as response:
+            )
+            async with response:
                 body = await response.read()
-                return RawResponse(response.status, response.headers, body)
+            return RawResponse(response.status, response.headers, body)
         except TimeoutError as exc:  # aiohttp's ServerTimeoutError is a TimeoutError too
             raise APITimeoutError(f"timed out talking to {request.origin}") from exc
         except aiohttp.ClientError as exc:
