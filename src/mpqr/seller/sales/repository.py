@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.seller.db.dialect import insert as _insert
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import (
     reconcile_schedule,
     sale_events,
@@ -39,9 +39,7 @@ __all__ = [
 Row = sa.Row[Any]
 
 
-async def insert_sale(
-    conn: AsyncConnection, values: dict[str, Any], items: Sequence[dict[str, Any]]
-) -> None:
+async def insert_sale(conn: Conn, values: dict[str, Any], items: Sequence[dict[str, Any]]) -> None:
     await conn.execute(sales.insert().values(**values))
     rows = [{"sale_id": values["id"], "position": i, **item} for i, item in enumerate(items)]
     await conn.execute(sale_items.insert(), rows)
@@ -74,7 +72,7 @@ _ORDERS = (
 
 
 async def get_sale(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     sale_id: str | None = None,
     external_reference: str | None = None,
@@ -97,20 +95,20 @@ async def get_sale(
 _LIVE = (SaleStatus.OPENING.value, SaleStatus.PENDING.value)
 
 
-async def reference_of(conn: AsyncConnection, sale_id: str) -> str | None:
+async def reference_of(conn: Conn, sale_id: str) -> str | None:
     query = sa.select(sales.c.external_reference).where(sales.c.id == sale_id)
     row = (await conn.execute(query)).first()
     return None if row is None else str(row.external_reference)
 
 
-async def live_for_cashbox(conn: AsyncConnection, cashbox: str) -> Row | None:
+async def live_for_cashbox(conn: Conn, cashbox: str) -> Row | None:
     """The sale whose order is (or is being put) on ``cashbox``: at most one, by a unique index."""
     query = sa.select(sales).where(sales.c.cashbox == cashbox, sales.c.status.in_(_LIVE))
     return (await conn.execute(query.order_by(sales.c.created_at.desc()))).first()
 
 
 async def transition(
-    conn: AsyncConnection, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
+    conn: Conn, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
 ) -> bool:
     """Move the sale from ``old`` to ``new`` only if it still is ``old`` (a compare-and-set)."""
     stmt = (
@@ -121,9 +119,7 @@ async def transition(
     return bool((await conn.execute(stmt)).rowcount == 1)
 
 
-async def take_lease(
-    conn: AsyncConnection, sale_id: str, now: datetime, lease_until: datetime
-) -> bool:
+async def take_lease(conn: Conn, sale_id: str, now: datetime, lease_until: datetime) -> bool:
     """Take over one ``opening`` sale if its lease ran out (False: someone still holds it)."""
     stmt = (
         sales.update()
@@ -137,9 +133,7 @@ async def take_lease(
     return bool((await conn.execute(stmt)).rowcount == 1)
 
 
-async def claim_opening(
-    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
-) -> list[str]:
+async def claim_opening(conn: Conn, now: datetime, lease_until: datetime, limit: int) -> list[str]:
     """Take over ``opening`` sales whose create lease ran out (the create crashed or timed out)."""
     query = (
         sa.select(sales.c.id)
@@ -160,7 +154,7 @@ async def claim_opening(
 
 
 async def list_sales(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     status: str | None,
     cashbox: str | None,
@@ -184,17 +178,15 @@ async def list_sales(
     return (await conn.execute(query)).all()
 
 
-async def update_sale(conn: AsyncConnection, sale_id: str, **values: Any) -> None:
+async def update_sale(conn: Conn, sale_id: str, **values: Any) -> None:
     await conn.execute(sales.update().where(sales.c.id == sale_id).values(**values))
 
 
-async def items(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
+async def items(conn: Conn, sale_id: str) -> Sequence[Row]:
     return (await conn.execute(_ITEMS, {"sale_id": sale_id})).all()
 
 
-async def facts(
-    conn: AsyncConnection, sale_id: str
-) -> tuple[dict[str, PaymentFact], dict[str, OrderFact]]:
+async def facts(conn: Conn, sale_id: str) -> tuple[dict[str, PaymentFact], dict[str, OrderFact]]:
     """Every payment and merchant order held for a sale, keyed by id."""
     params = {"sale_id": sale_id}
     pays = {
@@ -218,7 +210,7 @@ async def facts(
     return pays, orders
 
 
-async def save_payment(conn: AsyncConnection, sale_id: str, p: PaymentFact) -> None:
+async def save_payment(conn: Conn, sale_id: str, p: PaymentFact) -> None:
     values = {
         "status": p.status.value,
         "status_detail": p.status_detail,
@@ -233,7 +225,7 @@ async def save_payment(conn: AsyncConnection, sale_id: str, p: PaymentFact) -> N
     )
 
 
-async def save_order(conn: AsyncConnection, sale_id: str, o: OrderFact) -> None:
+async def save_order(conn: Conn, sale_id: str, o: OrderFact) -> None:
     values = {"status": o.status, "total_amount": o.total_amount}
     stmt = _insert(conn, sale_merchant_orders).values(
         sale_id=sale_id, merchant_order_id=o.id, **values
@@ -244,7 +236,7 @@ async def save_order(conn: AsyncConnection, sale_id: str, o: OrderFact) -> None:
 
 
 async def add_event(
-    conn: AsyncConnection,
+    conn: Conn,
     sale_id: str,
     *,
     at: datetime,
@@ -268,7 +260,7 @@ async def add_event(
 
 
 async def add_status_event(
-    conn: AsyncConnection,
+    conn: Conn,
     sale_id: str,
     *,
     at: datetime,
@@ -289,18 +281,18 @@ async def add_status_event(
     )
 
 
-async def events(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
+async def events(conn: Conn, sale_id: str) -> Sequence[Row]:
     query = sa.select(sale_events).where(sale_events.c.sale_id == sale_id)
     return (await conn.execute(query.order_by(sale_events.c.id))).all()
 
 
-async def schedule(conn: AsyncConnection, sale_id: str, at: datetime, checks: int) -> None:
+async def schedule(conn: Conn, sale_id: str, at: datetime, checks: int) -> None:
     values = {"next_check_at": at, "checks": checks, "lease_until": None}
     stmt = _insert(conn, reconcile_schedule).values(sale_id=sale_id, **values)
     await conn.execute(stmt.on_conflict_do_update(index_elements=["sale_id"], set_=values))
 
 
-async def open_sale_ids(conn: AsyncConnection, now: datetime) -> list[str]:
+async def open_sale_ids(conn: Conn, now: datetime) -> list[str]:
     """Sales the reconciler must still watch: pending, or ended without money but recently."""
     ended = [SaleStatus.CANCELLED.value, SaleStatus.EXPIRED.value]
     query = sa.select(sales.c.id).where(
@@ -315,12 +307,12 @@ async def open_sale_ids(conn: AsyncConnection, now: datetime) -> list[str]:
     return [r.id for r in (await conn.execute(query)).all()]
 
 
-async def unschedule(conn: AsyncConnection, sale_id: str) -> None:
+async def unschedule(conn: Conn, sale_id: str) -> None:
     await conn.execute(reconcile_schedule.delete().where(reconcile_schedule.c.sale_id == sale_id))
 
 
 async def claim_due(
-    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+    conn: Conn, now: datetime, lease_until: datetime, limit: int
 ) -> list[tuple[str, int]]:
     """Lease up to ``limit`` due sales (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
     t = reconcile_schedule
@@ -338,7 +330,7 @@ async def claim_due(
     return [(r.sale_id, r.checks) for r in rows]
 
 
-async def next_due(conn: AsyncConnection) -> datetime | None:
+async def next_due(conn: Conn) -> datetime | None:
     """When the earliest scheduled check may run (its lease, if any, over)."""
     t = reconcile_schedule
     at = sa.case(
