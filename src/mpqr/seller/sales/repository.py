@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mpqr.seller.db.dialect import insert as _insert
 from mpqr.seller.db.engine import Conn
@@ -107,16 +108,32 @@ async def live_for_cashbox(conn: Conn, cashbox: str) -> Row | None:
     return (await conn.execute(query.order_by(sales.c.created_at.desc()))).first()
 
 
+# Writes built once: the values go as parameters, so each run reuses the compiled statement
+# instead of building and keying a new one (the SET list follows the parameters' names).
+_UPDATE_SALE = sales.update().where(sales.c.id == sa.bindparam("sale_id_"))
+_TRANSITION = sales.update().where(
+    sales.c.id == sa.bindparam("sale_id_"), sales.c.status == sa.bindparam("old_status_")
+)
+_ADD_EVENT = sale_events.insert()
+
+
+def _upsert(table: sa.Table, keys: list[str]) -> dict[str, Any]:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column to the new row's, per
+    dialect name."""
+    out: dict[str, Any] = {}
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql)):
+        stmt = module.insert(table)
+        others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+        out[name] = stmt.on_conflict_do_update(index_elements=keys, set_=others)
+    return out
+
+
 async def transition(
     conn: Conn, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
 ) -> bool:
     """Move the sale from ``old`` to ``new`` only if it still is ``old`` (a compare-and-set)."""
-    stmt = (
-        sales.update()
-        .where(sales.c.id == sale_id, sales.c.status == old.value)
-        .values(status=new.value, **values)
-    )
-    return bool((await conn.execute(stmt)).rowcount == 1)
+    params = {"sale_id_": sale_id, "old_status_": old.value, "status": new.value, **values}
+    return bool((await conn.execute(_TRANSITION, params)).rowcount == 1)
 
 
 async def take_lease(conn: Conn, sale_id: str, now: datetime, lease_until: datetime) -> bool:
@@ -179,7 +196,7 @@ async def list_sales(
 
 
 async def update_sale(conn: Conn, sale_id: str, **values: Any) -> None:
-    await conn.execute(sales.update().where(sales.c.id == sale_id).values(**values))
+    await conn.execute(_UPDATE_SALE, {"sale_id_": sale_id, **values})
 
 
 async def items(conn: Conn, sale_id: str) -> Sequence[Row]:
@@ -210,8 +227,14 @@ async def facts(conn: Conn, sale_id: str) -> tuple[dict[str, PaymentFact], dict[
     return pays, orders
 
 
+_SAVE_PAYMENT = _upsert(sale_payments, ["sale_id", "payment_id"])
+_SAVE_ORDER = _upsert(sale_merchant_orders, ["sale_id", "merchant_order_id"])
+
+
 async def save_payment(conn: Conn, sale_id: str, p: PaymentFact) -> None:
     values = {
+        "sale_id": sale_id,
+        "payment_id": p.id,
         "status": p.status.value,
         "status_detail": p.status_detail,
         "amount": p.amount,
@@ -219,20 +242,17 @@ async def save_payment(conn: Conn, sale_id: str, p: PaymentFact) -> None:
         "merchant_order_id": p.merchant_order_id,
         "approved_at": p.approved_at,
     }
-    stmt = _insert(conn, sale_payments).values(sale_id=sale_id, payment_id=p.id, **values)
-    await conn.execute(
-        stmt.on_conflict_do_update(index_elements=["sale_id", "payment_id"], set_=values)
-    )
+    await conn.execute(_SAVE_PAYMENT[conn.dialect.name], values)
 
 
 async def save_order(conn: Conn, sale_id: str, o: OrderFact) -> None:
-    values = {"status": o.status, "total_amount": o.total_amount}
-    stmt = _insert(conn, sale_merchant_orders).values(
-        sale_id=sale_id, merchant_order_id=o.id, **values
-    )
-    await conn.execute(
-        stmt.on_conflict_do_update(index_elements=["sale_id", "merchant_order_id"], set_=values)
-    )
+    values = {
+        "sale_id": sale_id,
+        "merchant_order_id": o.id,
+        "status": o.status,
+        "total_amount": o.total_amount,
+    }
+    await conn.execute(_SAVE_ORDER[conn.dialect.name], values)
 
 
 async def add_event(
@@ -246,17 +266,16 @@ async def add_event(
     to_status: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await conn.execute(
-        sale_events.insert().values(
-            sale_id=sale_id,
-            at=at,
-            source=source,
-            kind=kind,
-            from_status=from_status,
-            to_status=to_status,
-            detail=detail or {},
-        )
-    )
+    values = {
+        "sale_id": sale_id,
+        "at": at,
+        "source": source,
+        "kind": kind,
+        "from_status": from_status,
+        "to_status": to_status,
+        "detail": detail or {},
+    }
+    await conn.execute(_ADD_EVENT, values)
 
 
 async def add_status_event(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mpqr.seller.context import Context
 from mpqr.seller.db.engine import Conn
@@ -123,8 +124,7 @@ class SalesService:
 
     async def refresh(self, sale_id: str, source: EventSource) -> Applied | None:
         """Search Mercado Pago by the sale's external reference and apply what it shows."""
-        async with self.ctx.db.transaction() as conn:
-            row = await repo.get_sale(conn, sale_id=sale_id)
+        row = await self.ctx.db.read_unit(_sale_row, sale_id)
         if row is None:
             raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
         evidence = await self.ctx.gateway.find(row.external_reference, row.mp_order_id)
@@ -132,8 +132,7 @@ class SalesService:
 
     async def expire(self, sale_id: str) -> SaleOut:
         """A pending sale past its expiry: take its order off (best effort), mark it expired."""
-        async with self.ctx.db.transaction() as conn:
-            row = await repo.get_sale(conn, sale_id=sale_id)
+        row = await self.ctx.db.read_unit(_sale_row, sale_id)
         if row is None or SaleStatus(row.status) is not SaleStatus.PENDING:
             return await self.get(sale_id)
         try:  # so that a late scan shows the waiting screen
@@ -155,6 +154,10 @@ class SalesService:
                 )
         await self.ctx.broadcaster.publish(sale_id)
         return await self.get(sale_id)
+
+
+async def _sale_row(conn: Conn, sale_id: str) -> Any:
+    return await repo.get_sale(conn, sale_id=sale_id)
 
 
 async def _view_of(conn: Conn, sale_id: str) -> SaleOut | None:
