@@ -40,6 +40,7 @@ from mpqr.seller.sales.apply import apply_evidence
 from mpqr.seller.sales.checks import lines_of
 from mpqr.seller.sales.rules import ZERO, EventSource, Evidence, SaleStatus
 from mpqr.seller.sales.schemas import SaleCreate, SaleOut
+from mpqr.seller.sales.views import sale_view
 from mpqr.seller.unmatched import repository as unmatched
 
 if TYPE_CHECKING:
@@ -186,8 +187,7 @@ class Opener:
             )
             return await self.sales.get(sale_id)
         self.ctx.crash.hit("create.after_call")
-        await self._opened(sale_id, cashbox, mp_order_id)
-        return await self.sales.get(sale_id)
+        return await self._opened(sale_id, cashbox, mp_order_id)
 
     async def _order_of(self, sale_id: str) -> tuple[OrderRequest, str, str, datetime]:
         row, items, box = await self.ctx.db.read_unit(_sale_items_box, sale_id)
@@ -209,14 +209,16 @@ class Opener:
         store = str(box.store_external_id) if box is not None else ""
         return order, row.cashbox, store, row.lease_until or self.ctx.now()
 
-    async def _opened(self, sale_id: str, cashbox: str, mp_order_id: str | None) -> None:
+    async def _opened(self, sale_id: str, cashbox: str, mp_order_id: str | None) -> SaleOut:
+        """The sale ``pending`` with its order; its view is read in the same unit of work."""
         now = self.ctx.now()
         first = now + timedelta(seconds=self.ctx.settings.reconcile_first_after)
-        moved = await self.ctx.db.unit(_open, sale_id, mp_order_id, now, first)
-        if not moved:  # recovery ended this sale while our call ran: our order must not stay
+        opened = await self.ctx.db.unit(_open, sale_id, mp_order_id, now, first)
+        if opened is None:  # recovery ended this sale while our call ran: our order must not stay
             log.error("sale %s was ended while its create ran; taking its order off", sale_id)
             await self.ctx.gateway.delete_order(cashbox, mp_order_id)
         await self.ctx.broadcaster.publish(sale_id)
+        return opened if opened is not None else await self.sales.get(sale_id)
 
     async def _failed(self, sale_id: str, exc: UpstreamError) -> None:
         now = self.ctx.now()
@@ -321,9 +323,9 @@ async def _sale_items_box(conn: Conn, sale_id: str) -> tuple[Any, Sequence[Any],
 
 async def _open(
     conn: Conn, sale_id: str, mp_order_id: str | None, now: datetime, first_check: datetime
-) -> bool:
-    """``opening`` → ``pending`` once the order is on the cashbox (False: the sale was ended
-    meanwhile)."""
+) -> SaleOut | None:
+    """``opening`` → ``pending`` once the order is on the cashbox, and the sale as it is now
+    (None: the sale was ended meanwhile)."""
     moved = await repo.transition(
         conn,
         sale_id,
@@ -340,7 +342,8 @@ async def _open(
         # facts a notification brought while the sale was opening count now
         reference = await repo.reference_of(conn, sale_id)
         await apply_evidence(conn, Evidence(reference), EventSource.API, now)
-    return moved
+    row = await repo.get_sale(conn, sale_id=sale_id) if moved else None
+    return None if row is None else await sale_view(conn, row)
 
 
 async def _check_free(conn: Conn, cashbox: str, reference: str) -> None:
