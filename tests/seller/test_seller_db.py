@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from seller_env import PG_ADMIN, pg_database
 from sqlalchemy.exc import IntegrityError
 
 from mpqr.seller.db import Database
@@ -127,3 +128,36 @@ async def test_on_sqlite_a_unit_that_awaits_anything_but_its_connection_is_refus
         assert await db.read_unit(_count) == 0  # rolled back
     finally:
         await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_reconnects_after_the_server_dropped_its_connections() -> None:
+    """No ping on checkout: a pooled connection the server dropped fails one unit of work at
+    most, and the units after it run on fresh connections."""
+    async with pg_database() as url:
+        db = Database(url, pool_size=2)
+        try:
+            await db.migrate()
+            assert await db.read_unit(_count) == 0  # a pooled connection now exists
+            await _drop_connections_to(url)
+            outcomes: list[bool] = []
+            for _ in range(3):
+                try:
+                    outcomes.append(await db.read_unit(_count) == 0)
+                except sa.exc.DBAPIError as exc:
+                    outcomes.append(not exc.connection_invalidated)  # only a dropped one fails
+            assert outcomes[1:] == [True, True]
+        finally:
+            await db.dispose()
+
+
+async def _drop_connections_to(url: str) -> None:
+    import asyncpg
+
+    name = url.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        query = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1"
+        await conn.execute(query, name)
+    finally:
+        await conn.close()
