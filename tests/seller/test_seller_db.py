@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -161,3 +162,34 @@ async def _drop_connections_to(url: str) -> None:
         await conn.execute(query, name)
     finally:
         await conn.close()
+
+
+async def _slow_insert(conn: Conn, sale: dict[str, object], log: list[str]) -> None:
+    await conn.execute(sales.insert().values(**sale))
+    time.sleep(0.3)  # noqa: ASYNC251 - on the worker thread: still running when its caller gives up
+    log.append("slow unit ended")
+
+
+async def _next_unit(conn: Conn, log: list[str]) -> None:
+    log.append("next unit started")
+    await conn.execute(sa.select(1))
+
+
+async def test_on_sqlite_a_cancelled_unit_keeps_the_write_lock_until_its_thread_ends(
+    tmp_path: Path,
+) -> None:
+    db = Database(f"sqlite:///{tmp_path}/units.db")
+    try:
+        await db.migrate()
+        log: list[str] = []
+        slow = asyncio.create_task(
+            db.unit(_slow_insert, _sale("S1", "CAJA1", "pending", "R1"), log)
+        )
+        await asyncio.sleep(0.1)
+        slow.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await slow
+        await db.unit(_next_unit, log)
+        assert log == ["slow unit ended", "next unit started"]
+    finally:
+        await db.dispose()

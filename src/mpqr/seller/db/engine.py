@@ -13,6 +13,8 @@ hand-over to that thread per unit; aiosqlite makes about four per statement).
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -134,7 +136,7 @@ class Database:
             async with self.engine.begin() as conn:
                 return await fn(conn, *args, **kw)
         async with self._write_lock.hold():
-            return await asyncio.to_thread(self._sync_unit, lambda c: _drive(fn(c, *args, **kw)))
+            return await _off_loop(self._sync_unit, lambda c: _drive(fn(c, *args, **kw)))
 
     async def read_unit(self, fn: Unit[P, T], *args: P.args, **kw: P.kwargs) -> T:
         """Like :meth:`unit` for reads only, as :meth:`read` (no write lock, nothing committed)."""
@@ -153,7 +155,7 @@ class Database:
             async with self.engine.begin() as conn:
                 return await conn.run_sync(fn, *args, **kw)
         async with self._write_lock.hold(urgent=True):
-            return await asyncio.to_thread(self._sync_unit, lambda c: fn(c.sync, *args, **kw))
+            return await _off_loop(self._sync_unit, lambda c: fn(c.sync, *args, **kw))
 
     def _sync_unit(self, work: Callable[[ThreadConn], T]) -> T:
         assert self._sync_engine is not None
@@ -181,6 +183,20 @@ class Database:
         await self.engine.dispose()
         if self._sync_engine is not None:
             self._sync_engine.dispose()
+
+
+async def _off_loop(
+    run: Callable[[Callable[[ThreadConn], T]], T], work: Callable[[ThreadConn], T]
+) -> T:
+    """``run(work)`` on a worker thread. A caller cancelled meanwhile still waits for the thread
+    to end (then raises): the write lock it holds must not pass on while its unit still runs."""
+    call = functools.partial(contextvars.copy_context().run, run, work)
+    done = asyncio.get_running_loop().run_in_executor(None, call)
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        await asyncio.wait([done])
+        raise
 
 
 def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
