@@ -31,7 +31,6 @@ from mpqr.seller.context import Context
 from mpqr.seller.crash import CrashPoints
 from mpqr.seller.db import Database
 from mpqr.seller.gateway import Gateway, MPGateway
-from mpqr.seller.logs import RequestIdMiddleware
 from mpqr.seller.metrics import Metrics
 from mpqr.seller.notifications import endpoint as notification_endpoint
 from mpqr.seller.notifications.processor import Processor
@@ -66,7 +65,6 @@ def create_app(
         lifespan=_lifespan(settings, clock or SystemClock(), gateway, ids or IdFactory(), announce),
     )
     http.install(app, settings.max_body_bytes, settings.forwarded_allow_ips)
-    app.add_middleware(RequestIdMiddleware)  # outermost: every answer carries the request id
     app.include_router(sales_endpoints.router)
     app.include_router(unmatched_endpoints.router)
     app.include_router(cashbox_endpoints.router)

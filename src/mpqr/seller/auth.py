@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 
 from fastapi import Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.seller import auth_repository as repo
 from mpqr.seller.context import Context
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.errors import Unauthorized
 
 __all__ = [
@@ -58,11 +58,11 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(hash_password(password, bytes.fromhex(salt_hex)), stored)
 
 
-async def key_is_known(conn: AsyncConnection, key: str) -> bool:
+async def key_is_known(conn: Conn, key: str) -> bool:
     return await repo.key_is_known(conn, hash_key(key))
 
 
-async def add_key(conn: AsyncConnection, key: str, name: str, ctx: Context) -> None:
+async def add_key(conn: Conn, key: str, name: str, ctx: Context) -> None:
     await repo.add_key(conn, hash_key(key), name, ctx.now())
 
 
@@ -86,7 +86,7 @@ async def require_api_key(request: Request) -> None:
     ctx.known_keys[digest] = now + KEY_CACHE_SECONDS
 
 
-async def save_login(conn: AsyncConnection, username: str, password: str, now: datetime) -> None:
+async def save_login(conn: Conn, username: str, password: str, now: datetime) -> None:
     """Create the login, or give an existing one a new password (ending its UI sessions)."""
     await repo.save_login(conn, username, hash_password(password), now)
 

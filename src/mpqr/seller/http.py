@@ -8,7 +8,9 @@ Pure ASGI middlewares (streams such as SSE pass through untouched) and the excep
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import secrets
+import time
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -23,7 +25,7 @@ from mpqr.seller.errors import InvalidInput, Reason, SellerError
 from mpqr.seller.logs import request_id
 from mpqr.seller.validation import field_path, reason_of
 
-__all__ = ["BodyLimitMiddleware", "ErrorMiddleware", "JsonOnlyMiddleware", "install"]
+__all__ = ["EdgeMiddleware", "install"]
 
 log = logging.getLogger("mpqr.seller.http")
 
@@ -65,43 +67,13 @@ class _BodyTooLarge(Exception):
     pass
 
 
-class ErrorMiddleware:
-    """The last line: anything unhandled becomes a logged 500 JSON (if nothing was sent yet)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await problem(413, "the request body is too large")(scope, receive, send)
-        except Exception:
-            log.exception(
-                "unhandled error in %s %s",
-                scope.get("method"),
-                scope.get("path"),
-                extra={"request_id": request_id.get()},
-            )
-            if not started:
-                await problem(500, "internal error; the request id is in the server's log")(
-                    scope, receive, send
-                )
-
-
-class BodyLimitMiddleware:
-    """Refuses bodies over ``limit`` bytes, by ``Content-Length`` or as they stream in."""
+class EdgeMiddleware:
+    """The whole edge in one pure ASGI layer (one call and one wrapped ``send`` per request, not
+    four): the request id (the caller's ``x-request-id`` or a new one, sent back in that header,
+    stamped on the logs) and one log line per request; ``/api/`` writes with a body must be JSON
+    (else 415); bodies over ``limit`` bytes are refused (413), by ``Content-Length`` or as they
+    stream in; and, the last line, anything unhandled becomes a logged 500 JSON (if nothing was
+    sent yet). Streams such as SSE pass through untouched."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -111,9 +83,42 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            await problem(413, f"the request body is over {self.limit} bytes")(scope, receive, send)
+        given = _header(scope, b"x-request-id")
+        rid = (given or "")[:100] or secrets.token_hex(8)
+        token = request_id.set(rid)
+        id_header = (b"x-request-id", rid.encode())
+        started = time.perf_counter()
+        status = 0  # no answer started yet
+
+        async def edge_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), id_header]
+            await send(message)
+
+        try:
+            await self._guarded(scope, receive, edge_send, lambda: status != 0)
+        finally:
+            log.info(
+                "%s %s %s",
+                scope["method"],
+                scope["path"],
+                status or 500,
+                extra={
+                    "status": status or 500,
+                    "ms": round((time.perf_counter() - started) * 1000, 2),
+                    "request_id": rid,
+                },
+            )
+            request_id.reset(token)
+
+    async def _guarded(
+        self, scope: Scope, receive: Receive, send: Send, answered: Callable[[], bool]
+    ) -> None:
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            await refusal(scope, receive, send)
             return
         seen = 0
 
@@ -125,28 +130,36 @@ class BodyLimitMiddleware:
                 raise _BodyTooLarge
             return message
 
-        await self.app(scope, counting_receive, send)
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            if not answered():
+                await problem(413, "the request body is too large")(scope, receive, send)
+        except Exception:
+            log.exception(
+                "unhandled error in %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                extra={"request_id": request_id.get()},
+            )
+            if not answered():
+                await problem(500, "internal error; the request id is in the server's log")(
+                    scope, receive, send
+                )
 
-
-class JsonOnlyMiddleware:
-    """``/api/`` writes with a body must say ``Content-Type: application/json`` (else 415)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _refusal(self, scope: Scope) -> JSONResponse | None:
+        """413 by ``Content-Length``, or 415 for an ``/api/`` write whose body is not JSON."""
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return problem(413, f"the request body is over {self.limit} bytes")
         if (
-            scope["type"] == "http"
-            and scope["path"].startswith("/api/")
+            scope["path"].startswith("/api/")
             and scope["method"] in {"POST", "PUT", "PATCH"}
             and _has_body(scope)
             and not _is_json(_header(scope, b"content-type") or "")
         ):
-            await problem(415, "send the body as Content-Type: application/json")(
-                scope, receive, send
-            )
-            return
-        await self.app(scope, receive, send)
+            return problem(415, "send the body as Content-Type: application/json")
+        return None
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -207,12 +220,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI, max_body_bytes: int, forwarded_allow_ips: tuple[str, ...]) -> None:
-    """Exception handlers and middlewares, outermost last (the request id wraps everything)."""
+    """Exception handlers and the edge middleware (behind the proxy-headers one, if any)."""
     app.add_exception_handler(SellerError, _seller_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_middleware(JsonOnlyMiddleware)
-    app.add_middleware(BodyLimitMiddleware, limit=max_body_bytes)
-    app.add_middleware(ErrorMiddleware)
+    app.add_middleware(EdgeMiddleware, limit=max_body_bytes)
     if forwarded_allow_ips:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(forwarded_allow_ips))

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.seller.db.dialect import insert
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import idempotency_keys
 from mpqr.seller.errors import InvalidInput, Reason
 
@@ -27,7 +27,7 @@ def fingerprint(payload: str) -> str:
 
 
 async def claim(
-    conn: AsyncConnection,
+    conn: Conn,
     scope: str,
     key: str,
     print_: str,
@@ -55,6 +55,6 @@ async def claim(
     return dict(row.result or {})
 
 
-async def set_result(conn: AsyncConnection, scope: str, key: str, result: dict[str, Any]) -> None:
+async def set_result(conn: Conn, scope: str, key: str, result: dict[str, Any]) -> None:
     t = idempotency_keys
     await conn.execute(t.update().where(t.c.scope == scope, t.c.key == key).values(result=result))

@@ -1,8 +1,8 @@
 """Structured JSON logs with request ids; secrets are masked even if some code logs them.
 
-``configure_logging`` is called by the CLI (never at import). ``RequestIdMiddleware`` gives every
-request an id (the caller's ``x-request-id`` or a new one), logs one line per request and returns
-the id in the ``x-request-id`` response header.
+``configure_logging`` is called by the CLI (never at import). :class:`.http.EdgeMiddleware` gives
+every request an id (the caller's ``x-request-id`` or a new one) in :data:`request_id`, logs one
+line per request and returns the id in the ``x-request-id`` response header.
 """
 
 from __future__ import annotations
@@ -10,14 +10,10 @@ from __future__ import annotations
 import contextvars
 import json
 import logging
-import secrets
-import time
 from collections.abc import Iterable
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-__all__ = ["JsonFormatter", "RedactFilter", "RequestIdMiddleware", "configure_logging"]
+__all__ = ["JsonFormatter", "RedactFilter", "configure_logging", "request_id"]
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 log = logging.getLogger("mpqr.seller.http")
@@ -71,44 +67,3 @@ def configure_logging(secrets_: Iterable[str], level: int = logging.INFO) -> log
     root.setLevel(level)
     root.propagate = False
     return handler
-
-
-class RequestIdMiddleware:
-    """Pure ASGI (streams such as SSE pass through untouched)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = dict(scope.get("headers") or [])
-        rid = headers.get(b"x-request-id", b"").decode("latin-1")[:100] or secrets.token_hex(8)
-        token = request_id.set(rid)
-        started = time.perf_counter()
-        status = 500
-
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", rid.encode())]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_with_id)
-        finally:
-            log.info(
-                "%s %s %s",
-                scope["method"],
-                scope["path"],
-                status,
-                extra={
-                    "status": status,
-                    "ms": round((time.perf_counter() - started) * 1000, 2),
-                    "request_id": rid,
-                },
-            )
-            request_id.reset(token)

@@ -64,8 +64,7 @@ class Reconciler:
         (a sale found paid only by this job is found when its check is due, not up to one poll
         later)."""
         interval = self.ctx.settings.poll_interval
-        async with self.ctx.db.read() as conn:
-            due = await repo.next_due(conn)
+        due = await self.ctx.db.read_unit(repo.next_due)
         if due is None:
             return interval
         return min(interval, max(_MIN_SLEEP, (due - self.ctx.now()).total_seconds()))
@@ -73,8 +72,7 @@ class Reconciler:
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
-        async with self.ctx.db.transaction() as conn:
-            due = await repo.claim_due(conn, now, now + lease, limit)
+        due = await self.ctx.db.unit(repo.claim_due, now, now + lease, limit)
         gate = asyncio.Semaphore(_IN_FLIGHT)
 
         async def check(sale_id: str, checks: int) -> None:
@@ -95,8 +93,7 @@ class Reconciler:
                 self.ctx.metrics.reconcile_corrections.inc()
             sale = await self._expire_if_due(await self.sales.get(sale_id))
         except NotFound:
-            async with self.ctx.db.transaction() as conn:
-                await repo.unschedule(conn, sale_id)
+            await self.ctx.db.unit(repo.unschedule, sale_id)
             return
         except SellerError as exc:
             log.warning("reconcile of %s failed: %s", sale_id, exc)
@@ -113,8 +110,7 @@ class Reconciler:
         return await self.sales.expire(sale.id)
 
     async def _reschedule(self, sale_id: str, at: datetime | None, checks: int) -> None:
-        async with self.ctx.db.transaction() as conn:
-            if at is None:
-                await repo.unschedule(conn, sale_id)
-            else:
-                await repo.schedule(conn, sale_id, at, checks)
+        if at is None:
+            await self.ctx.db.unit(repo.unschedule, sale_id)
+        else:
+            await self.ctx.db.unit(repo.schedule, sale_id, at, checks)

@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import cashboxes, stores
 
 __all__ = ["get_cashbox", "get_store", "insert_cashbox", "insert_store", "list_cashboxes"]
@@ -16,13 +16,13 @@ __all__ = ["get_cashbox", "get_store", "insert_cashbox", "insert_store", "list_c
 Row = sa.Row[Any]
 
 
-async def get_store(conn: AsyncConnection, external_id: str) -> Row | None:
+async def get_store(conn: Conn, external_id: str) -> Row | None:
     query = sa.select(stores).where(stores.c.external_id == external_id)
     return (await conn.execute(query)).first()
 
 
 async def insert_store(
-    conn: AsyncConnection,
+    conn: Conn,
     external_id: str,
     name: str,
     location: dict[str, Any] | None,
@@ -40,17 +40,17 @@ async def insert_store(
     )
 
 
-async def get_cashbox(conn: AsyncConnection, external_id: str) -> Row | None:
+async def get_cashbox(conn: Conn, external_id: str) -> Row | None:
     query = sa.select(cashboxes).where(cashboxes.c.external_id == external_id)
     return (await conn.execute(query)).first()
 
 
-async def list_cashboxes(conn: AsyncConnection) -> Sequence[Row]:
+async def list_cashboxes(conn: Conn) -> Sequence[Row]:
     return (await conn.execute(sa.select(cashboxes).order_by(cashboxes.c.external_id))).all()
 
 
 async def insert_cashbox(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     external_id: str,
     name: str,

@@ -6,12 +6,13 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from mpqr.seller.db.engine import Conn
 
 __all__ = ["insert"]
 
 
-def insert(conn: AsyncConnection | sa.Connection, table: sa.Table) -> Any:
+def insert(conn: Conn | sa.Connection, table: sa.Table) -> Any:
     if conn.dialect.name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

@@ -4,15 +4,21 @@ SQLite (aiosqlite, WAL) serialises writers itself, but a read that later turns i
 with ``database is locked`` when another connection wrote in between; so on SQLite every unit of
 work takes one in-process lock; pure reads (:meth:`Database.read`) do not. PostgreSQL (asyncpg)
 runs them concurrently and relies on row locks.
+
+The hot paths use :meth:`Database.unit` / :meth:`Database.read_unit` instead: the same async
+repository code, but on SQLite the whole unit runs on a worker thread over the plain driver (one
+hand-over to that thread per unit; aiosqlite makes about four per statement).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+import contextvars
+import functools
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeAlias, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -21,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 
 from mpqr.seller.db.lock import WriteLock
 
-__all__ = ["Database", "async_url", "plain_postgres_dsn"]
+__all__ = ["Conn", "Database", "ThreadConn", "async_url", "plain_postgres_dsn"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -45,6 +51,46 @@ def plain_postgres_dsn(url: str) -> str:
     return "postgresql://" + url.partition("://")[2]
 
 
+class ThreadConn:
+    """A plain (sync) connection with :class:`AsyncConnection`'s face, for a unit of work that
+    runs whole on a worker thread (:meth:`Database.unit`): its awaits never suspend."""
+
+    __slots__ = ("sync",)
+
+    def __init__(self, sync: sa.Connection) -> None:
+        self.sync = sync
+
+    @property
+    def dialect(self) -> sa.Dialect:
+        return self.sync.dialect
+
+    async def execute(
+        self, statement: sa.Executable, parameters: Any = None
+    ) -> sa.CursorResult[Any]:
+        return self.sync.execute(statement, parameters)
+
+    async def run_sync(
+        self, fn: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kw: P.kwargs
+    ) -> T:
+        return fn(self.sync, *args, **kw)
+
+
+Conn: TypeAlias = AsyncConnection | ThreadConn
+"""What repository functions take: the async connection, or a unit's thread connection."""
+
+Unit = Callable[Concatenate[Conn, P], Coroutine[Any, Any, T]]
+
+
+def _drive(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends (its only awaits are a :class:`ThreadConn`'s)."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("a unit of work on the database thread awaited something else")
+
+
 class Database:
     """One async engine plus :meth:`transaction` (commit on success) and :meth:`migrate`.
 
@@ -59,9 +105,10 @@ class Database:
         )
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         self._write_lock = WriteLock() if self.is_sqlite else None
-        self._sync_engine: sa.Engine | None = None  # SQLite: for :meth:`run_unit`
+        self._sync_engine: sa.Engine | None = None  # SQLite: for the units on worker threads
         if self.is_sqlite:
             sa.event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+            self._sync_engine = _sync_sqlite_engine(url)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -80,6 +127,24 @@ class Database:
         async with self.engine.connect() as conn:
             yield conn
 
+    async def unit(self, fn: Unit[P, T], *args: P.args, **kw: P.kwargs) -> T:
+        """``await fn(conn, *args)`` as one unit of work, committed before this returns (rolled
+        back if it raises). ``fn`` may await only ``conn``: on SQLite the whole unit runs on a
+        worker thread with a plain connection (one hand-over instead of several per statement);
+        on PostgreSQL it runs on the async engine as :meth:`transaction` does."""
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                return await fn(conn, *args, **kw)
+        async with self._write_lock.hold():
+            return await _off_loop(self._sync_unit, lambda c: _drive(fn(c, *args, **kw)))
+
+    async def read_unit(self, fn: Unit[P, T], *args: P.args, **kw: P.kwargs) -> T:
+        """Like :meth:`unit` for reads only, as :meth:`read` (no write lock, nothing committed)."""
+        if self._write_lock is None:
+            async with self.engine.connect() as conn:
+                return await fn(conn, *args, **kw)
+        return await asyncio.to_thread(self._sync_read, lambda c: _drive(fn(c, *args, **kw)))
+
     async def run_unit(
         self, fn: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kw: P.kwargs
     ) -> T:
@@ -90,16 +155,20 @@ class Database:
             async with self.engine.begin() as conn:
                 return await conn.run_sync(fn, *args, **kw)
         async with self._write_lock.hold(urgent=True):
-            return await asyncio.to_thread(self._sync_unit, lambda conn: fn(conn, *args, **kw))
+            return await _off_loop(self._sync_unit, lambda c: fn(c.sync, *args, **kw))
 
-    def _sync_unit(self, work: Callable[[sa.Connection], T]) -> T:
-        if self._sync_engine is None:
-            self._sync_engine = sa.create_engine(
-                self.url, connect_args={"timeout": 30, "check_same_thread": False}
-            )
-            sa.event.listen(self._sync_engine, "connect", _sqlite_pragmas)
+    def _sync_unit(self, work: Callable[[ThreadConn], T]) -> T:
+        assert self._sync_engine is not None
         with self._sync_engine.begin() as conn:
-            return work(conn)
+            return work(ThreadConn(conn))
+
+    def _sync_read(self, work: Callable[[ThreadConn], T]) -> T:
+        assert self._sync_engine is not None
+        with self._sync_engine.connect() as conn:
+            try:
+                return work(ThreadConn(conn))
+            finally:
+                conn.rollback()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (runs on every start)."""
@@ -114,15 +183,40 @@ class Database:
         await self.engine.dispose()
         if self._sync_engine is not None:
             self._sync_engine.dispose()
-            self._sync_engine = None
+
+
+async def _off_loop(
+    run: Callable[[Callable[[ThreadConn], T]], T], work: Callable[[ThreadConn], T]
+) -> T:
+    """``run(work)`` on a worker thread. A caller cancelled meanwhile still waits for the thread
+    to end (then raises): the write lock it holds must not pass on while its unit still runs."""
+    call = functools.partial(contextvars.copy_context().run, run, work)
+    done = asyncio.get_running_loop().run_in_executor(None, call)
+    try:
+        return await asyncio.shield(done)
+    except asyncio.CancelledError:
+        await asyncio.wait([done])
+        raise
 
 
 def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
     """One connection per unit of work, never two: no unit of work waits for a second connection
-    while holding one, so a full pool makes requests queue, not deadlock."""
+    while holding one, so a full pool makes requests queue, not deadlock.
+
+    No ``pool_pre_ping`` on PostgreSQL: it cost a round trip (about a third of a short unit's
+    CPU) on every checkout. A connection the server dropped fails its next statement instead;
+    SQLAlchemy sees the disconnect and discards every pooled connection opened before it, so one
+    unit of work fails (a 500, or a background step retried) and the next ones reconnect."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+    return {"pool_size": pool_size, "max_overflow": pool_size}
+
+
+def _sync_sqlite_engine(url: str) -> sa.Engine:
+    """The same file through the plain driver, for units on worker threads."""
+    engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    sa.event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.notifications import Notification
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import notifications
 
 __all__ = ["InboxState", "Stored", "claim", "mark_failed", "mark_processed", "retry_later", "store"]
@@ -29,7 +29,7 @@ class Stored(StrEnum):
 
 
 async def store(
-    conn: AsyncConnection,
+    conn: Conn,
     n: Notification,
     headers: Mapping[str, str],
     now: datetime,
@@ -50,9 +50,7 @@ async def store(
     return stored
 
 
-async def claim(
-    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
-) -> list[sa.Row[Any]]:
+async def claim(conn: Conn, now: datetime, lease_until: datetime, limit: int) -> list[sa.Row[Any]]:
     """Lease due rows; ``SKIP LOCKED`` keeps two instances from taking the same row."""
     t = notifications
     query = (
@@ -73,9 +71,7 @@ async def claim(
     return rows
 
 
-async def mark_processed(
-    conn: AsyncConnection, row_id: int, deliveries: int, now: datetime
-) -> bool:
+async def mark_processed(conn: Conn, row_id: int, deliveries: int, now: datetime) -> bool:
     """Mark handled, unless another delivery of the same key came in meanwhile (then False, and
     the row is due again)."""
     t = notifications
@@ -92,9 +88,7 @@ async def mark_processed(
     return False
 
 
-async def retry_later(
-    conn: AsyncConnection, row_id: int, attempts: int, at: datetime, error: str
-) -> None:
+async def retry_later(conn: Conn, row_id: int, attempts: int, at: datetime, error: str) -> None:
     t = notifications
     await conn.execute(
         t.update()
@@ -103,7 +97,7 @@ async def retry_later(
     )
 
 
-async def mark_failed(conn: AsyncConnection, row_id: int, attempts: int, error: str) -> None:
+async def mark_failed(conn: Conn, row_id: int, attempts: int, error: str) -> None:
     t = notifications
     await conn.execute(
         t.update()
@@ -114,7 +108,7 @@ async def mark_failed(conn: AsyncConnection, row_id: int, attempts: int, error: 
     )
 
 
-async def counts(conn: AsyncConnection) -> dict[str, int]:
+async def counts(conn: Conn) -> dict[str, int]:
     t = notifications
     rows = (await conn.execute(sa.select(t.c.state, sa.func.count()).group_by(t.c.state))).all()
     return {str(r[0]): int(r[1]) for r in rows}

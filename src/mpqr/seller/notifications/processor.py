@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from mpqr.errors import NotificationError
 from mpqr.notifications import ResourceRef, parse_notification, resource_to_fetch
 from mpqr.seller.context import Context
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.errors import SellerError, UpstreamError
 from mpqr.seller.notifications import inbox
 from mpqr.seller.notifications.writer import InboxWriter
@@ -53,8 +55,7 @@ class Processor:
     async def run_once(self, limit: int = 50) -> int:
         now = self.ctx.now()
         lease = timedelta(seconds=self.ctx.settings.lease_seconds)
-        async with self.ctx.db.transaction() as conn:
-            rows = await inbox.claim(conn, now, now + lease, limit)
+        rows = await self.ctx.db.unit(inbox.claim, now, now + lease, limit)
         groups: dict[ResourceRef, list[Any]] = {}
         for row in rows:
             try:
@@ -88,9 +89,7 @@ class Processor:
         await self._done(*rows)
 
     async def _done(self, *rows: Any) -> None:
-        async with self.ctx.db.transaction() as conn:
-            for row in rows:
-                await inbox.mark_processed(conn, row.id, row.deliveries, self.ctx.now())
+        await self.ctx.db.unit(_mark_processed, rows, self.ctx.now())
         self.ctx.metrics.processed.inc(len(rows))
 
     async def _failed(self, rows: list[Any], exc: SellerError) -> None:
@@ -99,12 +98,22 @@ class Processor:
         missing = isinstance(exc, UpstreamError) and exc.mp_status == 404
         limit = settings.inbox_not_found_attempts if missing else settings.inbox_max_attempts
         message = f"{type(exc).__name__}: {exc.message}"
-        async with self.ctx.db.transaction() as conn:
-            for row in rows:
-                attempts = row.attempts + 1
-                log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
-                if attempts >= limit:
-                    await inbox.mark_failed(conn, row.id, attempts, message)
-                else:
-                    at = self.ctx.now() + timedelta(seconds=retry_delay(attempts))
-                    await inbox.retry_later(conn, row.id, attempts, at, message)
+        await self.ctx.db.unit(_retry_or_fail, rows, limit, message, self.ctx.now())
+
+
+async def _mark_processed(conn: Conn, rows: Sequence[Any], now: datetime) -> None:
+    for row in rows:
+        await inbox.mark_processed(conn, row.id, row.deliveries, now)
+
+
+async def _retry_or_fail(
+    conn: Conn, rows: Sequence[Any], limit: int, message: str, now: datetime
+) -> None:
+    for row in rows:
+        attempts = row.attempts + 1
+        log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
+        if attempts >= limit:
+            await inbox.mark_failed(conn, row.id, attempts, message)
+        else:
+            at = now + timedelta(seconds=retry_delay(attempts))
+            await inbox.retry_later(conn, row.id, attempts, at, message)

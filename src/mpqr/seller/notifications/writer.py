@@ -23,11 +23,11 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.notifications import Notification
 from mpqr.seller.db import Database
 from mpqr.seller.db.dialect import insert
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import notifications
 from mpqr.seller.notifications.inbox import InboxState, Stored
 
@@ -118,7 +118,7 @@ class InboxWriter:
 
 
 async def store_many(
-    conn: AsyncConnection, batch: Sequence[Pending], max_open_per_resource: int
+    conn: Conn, batch: Sequence[Pending], max_open_per_resource: int
 ) -> list[Stored]:
     """:func:`store_many_sync` inside an async unit of work."""
     return await conn.run_sync(store_many_sync, batch, max_open_per_resource)

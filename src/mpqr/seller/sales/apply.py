@@ -11,8 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.rules import (
@@ -44,7 +43,7 @@ class Applied:
 
 
 async def apply_evidence(
-    conn: AsyncConnection, evidence: Evidence, source: EventSource, now: datetime
+    conn: Conn, evidence: Evidence, source: EventSource, now: datetime
 ) -> Applied | None:
     """Apply ``evidence`` to the sale with its external reference; None if there is no such sale."""
     if evidence.external_reference is None:
@@ -141,7 +140,7 @@ def _s(value: object) -> str | None:
 class _EventLog:
     """Appends events for one sale and counts them."""
 
-    def __init__(self, conn: AsyncConnection, sale_id: str, source: EventSource, now: datetime):
+    def __init__(self, conn: Conn, sale_id: str, source: EventSource, now: datetime):
         self.conn, self.sale_id, self.source, self.now = conn, sale_id, source, now
         self.count = 0
 

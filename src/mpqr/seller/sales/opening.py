@@ -21,17 +21,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from mpqr.seller import idempotency
 from mpqr.seller.cashboxes import repository as cash_repo
 from mpqr.seller.context import Context
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.errors import Conflict, NotFound, Reason, UpstreamError
 from mpqr.seller.gateway import ItemLine, OrderRequest
 from mpqr.seller.sales import repository as repo
@@ -39,6 +40,7 @@ from mpqr.seller.sales.apply import apply_evidence
 from mpqr.seller.sales.checks import lines_of
 from mpqr.seller.sales.rules import ZERO, EventSource, Evidence, SaleStatus
 from mpqr.seller.sales.schemas import SaleCreate, SaleOut
+from mpqr.seller.sales.views import sale_view
 from mpqr.seller.unmatched import repository as unmatched
 
 if TYPE_CHECKING:
@@ -68,8 +70,7 @@ class Opener:
     async def create(self, body: SaleCreate, key: str | None) -> SaleOut:
         """The new sale: ``pending`` (order on the cashbox), or ``opening`` when Mercado Pago's
         answer is unknown (recovery finishes it). A refusal raises :class:`UpstreamError`."""
-        async with self.ctx.db.read() as conn:
-            box = await cash_repo.get_cashbox(conn, body.cashbox)
+        box = await self.ctx.db.read_unit(cash_repo.get_cashbox, body.cashbox)
         if box is None:
             raise NotFound(
                 f"no cashbox {body.cashbox!r}", reason=Reason.CASHBOX_NOT_FOUND, field="cashbox"
@@ -104,30 +105,33 @@ class Opener:
         now = self.ctx.now()
         values = self._values(sale_id, reference, cashbox, body, total, currency, now)
         print_ = idempotency.fingerprint(body.model_dump_json())
+
+        async def store(conn: Conn) -> _Stored:
+            if key is not None:
+                result = {"sale_id": sale_id}
+                earlier = await idempotency.claim(conn, "sales", key, print_, result, now)
+                if earlier is not None:
+                    return _Stored(str(earlier["sale_id"]), True)
+            await _check_free(conn, cashbox, reference)
+            await repo.insert_sale(conn, values, [_item(line) for line in lines])
+            await repo.add_event(
+                conn,
+                sale_id,
+                at=now,
+                source=EventSource.API.value,
+                kind="created",
+                to_status=SaleStatus.OPENING.value,
+                detail={"total_amount": str(total), "external_reference": reference},
+            )
+            return _Stored(sale_id, False)
+
         try:
-            async with self.ctx.db.transaction() as conn:
-                if key is not None:
-                    result = {"sale_id": sale_id}
-                    earlier = await idempotency.claim(conn, "sales", key, print_, result, now)
-                    if earlier is not None:
-                        return _Stored(str(earlier["sale_id"]), True)
-                await _check_free(conn, cashbox, reference)
-                await repo.insert_sale(conn, values, [_item(line) for line in lines])
-                await repo.add_event(
-                    conn,
-                    sale_id,
-                    at=now,
-                    source=EventSource.API.value,
-                    kind="created",
-                    to_status=SaleStatus.OPENING.value,
-                    detail={"total_amount": str(total), "external_reference": reference},
-                )
+            return await self.ctx.db.unit(store)
         except IntegrityError:
             # another request took the cashbox or the reference between our check and insert
             async with self.ctx.db.transaction() as conn:
                 await _check_free(conn, cashbox, reference)
             raise Conflict("the cashbox or the reference was taken meanwhile") from None
-        return _Stored(sale_id, False)
 
     def _values(
         self,
@@ -183,16 +187,12 @@ class Opener:
             )
             return await self.sales.get(sale_id)
         self.ctx.crash.hit("create.after_call")
-        await self._opened(sale_id, cashbox, mp_order_id)
-        return await self.sales.get(sale_id)
+        return await self._opened(sale_id, cashbox, mp_order_id)
 
     async def _order_of(self, sale_id: str) -> tuple[OrderRequest, str, str, datetime]:
-        async with self.ctx.db.read() as conn:
-            row = await repo.get_sale(conn, sale_id=sale_id)
-            if row is None:
-                raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
-            items = await repo.items(conn, sale_id)
-            box = await cash_repo.get_cashbox(conn, row.cashbox)
+        row, items, box = await self.ctx.db.read_unit(_sale_items_box, sale_id)
+        if row is None:
+            raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
         ttl = int((row.expires_at - row.created_at).total_seconds())
         order = OrderRequest(
             external_reference=row.external_reference,
@@ -209,36 +209,16 @@ class Opener:
         store = str(box.store_external_id) if box is not None else ""
         return order, row.cashbox, store, row.lease_until or self.ctx.now()
 
-    async def _opened(self, sale_id: str, cashbox: str, mp_order_id: str | None) -> None:
+    async def _opened(self, sale_id: str, cashbox: str, mp_order_id: str | None) -> SaleOut:
+        """The sale ``pending`` with its order; its view is read in the same unit of work."""
         now = self.ctx.now()
-        async with self.ctx.db.transaction() as conn:
-            moved = await repo.transition(
-                conn,
-                sale_id,
-                SaleStatus.OPENING,
-                SaleStatus.PENDING,
-                mp_order_id=mp_order_id,
-                lease_until=None,
-                updated_at=now,
-            )
-            if moved:
-                await _event(
-                    conn,
-                    sale_id,
-                    now,
-                    SaleStatus.OPENING,
-                    SaleStatus.PENDING,
-                    {"mp_order_id": mp_order_id},
-                )
-                first = now + timedelta(seconds=self.ctx.settings.reconcile_first_after)
-                await repo.schedule(conn, sale_id, first, 0)
-                # facts a notification brought while the sale was opening count now
-                reference = await repo.reference_of(conn, sale_id)
-                await apply_evidence(conn, Evidence(reference), EventSource.API, now)
-        if not moved:  # recovery ended this sale while our call ran: our order must not stay
+        first = now + timedelta(seconds=self.ctx.settings.reconcile_first_after)
+        opened = await self.ctx.db.unit(_open, sale_id, mp_order_id, now, first)
+        if opened is None:  # recovery ended this sale while our call ran: our order must not stay
             log.error("sale %s was ended while its create ran; taking its order off", sale_id)
             await self.ctx.gateway.delete_order(cashbox, mp_order_id)
         await self.ctx.broadcaster.publish(sale_id)
+        return opened if opened is not None else await self.sales.get(sale_id)
 
     async def _failed(self, sale_id: str, exc: UpstreamError) -> None:
         now = self.ctx.now()
@@ -332,7 +312,41 @@ class Opener:
         await self.ctx.broadcaster.publish(sale_id)
 
 
-async def _check_free(conn: AsyncConnection, cashbox: str, reference: str) -> None:
+async def _sale_items_box(conn: Conn, sale_id: str) -> tuple[Any, Sequence[Any], Any]:
+    """The sale, its lines and its cashbox (None, (), None: no such sale)."""
+    row = await repo.get_sale(conn, sale_id=sale_id)
+    if row is None:
+        return None, (), None
+    items = await repo.items(conn, sale_id)
+    return row, items, await cash_repo.get_cashbox(conn, row.cashbox)
+
+
+async def _open(
+    conn: Conn, sale_id: str, mp_order_id: str | None, now: datetime, first_check: datetime
+) -> SaleOut | None:
+    """``opening`` → ``pending`` once the order is on the cashbox, and the sale as it is now
+    (None: the sale was ended meanwhile)."""
+    moved = await repo.transition(
+        conn,
+        sale_id,
+        SaleStatus.OPENING,
+        SaleStatus.PENDING,
+        mp_order_id=mp_order_id,
+        lease_until=None,
+        updated_at=now,
+    )
+    if moved:
+        detail = {"mp_order_id": mp_order_id}
+        await _event(conn, sale_id, now, SaleStatus.OPENING, SaleStatus.PENDING, detail)
+        await repo.schedule(conn, sale_id, first_check, 0)
+        # facts a notification brought while the sale was opening count now
+        reference = await repo.reference_of(conn, sale_id)
+        await apply_evidence(conn, Evidence(reference), EventSource.API, now)
+    row = await repo.get_sale(conn, sale_id=sale_id) if moved else None
+    return None if row is None else await sale_view(conn, row)
+
+
+async def _check_free(conn: Conn, cashbox: str, reference: str) -> None:
     live = await repo.live_for_cashbox(conn, cashbox)
     if live is not None:
         raise Conflict(
@@ -370,7 +384,7 @@ def _item(line: ItemLine) -> dict[str, Any]:
 
 
 async def _event(
-    conn: AsyncConnection,
+    conn: Conn,
     sale_id: str,
     at: datetime,
     old: SaleStatus,

@@ -15,8 +15,8 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import sale_operations
 
 __all__ = [
@@ -74,7 +74,7 @@ def _op(row: Any) -> Operation:
 
 
 async def insert(
-    conn: AsyncConnection,
+    conn: Conn,
     op_id: str,
     kind: OpKind,
     *,
@@ -101,14 +101,12 @@ async def insert(
     return await get(conn, op_id)
 
 
-async def get(conn: AsyncConnection, op_id: str) -> Operation:
+async def get(conn: Conn, op_id: str) -> Operation:
     query = sa.select(sale_operations).where(sale_operations.c.id == op_id)
     return _op((await conn.execute(query)).one())
 
 
-async def open_for_sale(
-    conn: AsyncConnection, sale_id: str, kind: OpKind | None = None
-) -> list[Operation]:
+async def open_for_sale(conn: Conn, sale_id: str, kind: OpKind | None = None) -> list[Operation]:
     if kind is None:
         rows = await conn.execute(_OPEN, {"sale_id": sale_id})
     else:
@@ -133,15 +131,13 @@ _OPEN_OF_KIND = (
 )
 
 
-async def open_for_payment(conn: AsyncConnection, payment_id: str) -> list[Operation]:
+async def open_for_payment(conn: Conn, payment_id: str) -> list[Operation]:
     t = sale_operations
     query = sa.select(t).where(t.c.payment_id == payment_id, t.c.state == OpState.OPEN.value)
     return [_op(r) for r in (await conn.execute(query.order_by(t.c.created_at))).all()]
 
 
-async def refund_totals(
-    conn: AsyncConnection, sale_id: str
-) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+async def refund_totals(conn: Conn, sale_id: str) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
     """Per payment of the sale: what our refunds gave back (done) and what they are giving back
     (open)."""
     done: dict[str, Decimal] = {}
@@ -163,7 +159,7 @@ _REFUNDS = (
 
 
 async def finish(
-    conn: AsyncConnection, op_id: str, state: OpState, now: datetime, error: str | None = None
+    conn: Conn, op_id: str, state: OpState, now: datetime, error: str | None = None
 ) -> bool:
     """Close an open operation; False if it was closed already (by another worker)."""
     t = sale_operations
@@ -175,9 +171,7 @@ async def finish(
     return bool(done.rowcount == 1)
 
 
-async def retry_later(
-    conn: AsyncConnection, op_id: str, attempts: int, at: datetime, error: str
-) -> None:
+async def retry_later(conn: Conn, op_id: str, attempts: int, at: datetime, error: str) -> None:
     t = sale_operations
     await conn.execute(
         t.update()
@@ -187,7 +181,7 @@ async def retry_later(
 
 
 async def claim_due(
-    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+    conn: Conn, now: datetime, lease_until: datetime, limit: int
 ) -> list[Operation]:
     """Lease open operations whose lease ran out (their request crashed or gave up)."""
     t = sale_operations

@@ -16,10 +16,9 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from mpqr.seller import idempotency
 from mpqr.seller.context import Context
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.errors import Conflict, InvalidInput, NotFound, Reason, UpstreamError
 from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
@@ -93,7 +92,7 @@ class Refunder:
         return made
 
     async def _plan(
-        self, conn: AsyncConnection, sale_id: str, amount: Decimal | None, currency: str
+        self, conn: Conn, sale_id: str, amount: Decimal | None, currency: str
     ) -> list[tuple[str, Decimal]]:
         pays, _ = await repo.facts(conn, sale_id)
         done, running = await ops.refund_totals(conn, sale_id)

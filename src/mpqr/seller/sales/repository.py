@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.dialects import postgresql, sqlite
 
 from mpqr.seller.db.dialect import insert as _insert
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import (
     reconcile_schedule,
     sale_events,
@@ -39,9 +40,7 @@ __all__ = [
 Row = sa.Row[Any]
 
 
-async def insert_sale(
-    conn: AsyncConnection, values: dict[str, Any], items: Sequence[dict[str, Any]]
-) -> None:
+async def insert_sale(conn: Conn, values: dict[str, Any], items: Sequence[dict[str, Any]]) -> None:
     await conn.execute(sales.insert().values(**values))
     rows = [{"sale_id": values["id"], "position": i, **item} for i, item in enumerate(items)]
     await conn.execute(sale_items.insert(), rows)
@@ -74,7 +73,7 @@ _ORDERS = (
 
 
 async def get_sale(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     sale_id: str | None = None,
     external_reference: str | None = None,
@@ -97,33 +96,47 @@ async def get_sale(
 _LIVE = (SaleStatus.OPENING.value, SaleStatus.PENDING.value)
 
 
-async def reference_of(conn: AsyncConnection, sale_id: str) -> str | None:
+async def reference_of(conn: Conn, sale_id: str) -> str | None:
     query = sa.select(sales.c.external_reference).where(sales.c.id == sale_id)
     row = (await conn.execute(query)).first()
     return None if row is None else str(row.external_reference)
 
 
-async def live_for_cashbox(conn: AsyncConnection, cashbox: str) -> Row | None:
+async def live_for_cashbox(conn: Conn, cashbox: str) -> Row | None:
     """The sale whose order is (or is being put) on ``cashbox``: at most one, by a unique index."""
     query = sa.select(sales).where(sales.c.cashbox == cashbox, sales.c.status.in_(_LIVE))
     return (await conn.execute(query.order_by(sales.c.created_at.desc()))).first()
 
 
+# Writes built once: the values go as parameters, so each run reuses the compiled statement
+# instead of building and keying a new one (the SET list follows the parameters' names).
+_UPDATE_SALE = sales.update().where(sales.c.id == sa.bindparam("sale_id_"))
+_TRANSITION = sales.update().where(
+    sales.c.id == sa.bindparam("sale_id_"), sales.c.status == sa.bindparam("old_status_")
+)
+_ADD_EVENT = sale_events.insert()
+
+
+def _upsert(table: sa.Table, keys: list[str]) -> dict[str, Any]:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column to the new row's, per
+    dialect name."""
+    out: dict[str, Any] = {}
+    for name, module in (("sqlite", sqlite), ("postgresql", postgresql)):
+        stmt = module.insert(table)
+        others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+        out[name] = stmt.on_conflict_do_update(index_elements=keys, set_=others)
+    return out
+
+
 async def transition(
-    conn: AsyncConnection, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
+    conn: Conn, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
 ) -> bool:
     """Move the sale from ``old`` to ``new`` only if it still is ``old`` (a compare-and-set)."""
-    stmt = (
-        sales.update()
-        .where(sales.c.id == sale_id, sales.c.status == old.value)
-        .values(status=new.value, **values)
-    )
-    return bool((await conn.execute(stmt)).rowcount == 1)
+    params = {"sale_id_": sale_id, "old_status_": old.value, "status": new.value, **values}
+    return bool((await conn.execute(_TRANSITION, params)).rowcount == 1)
 
 
-async def take_lease(
-    conn: AsyncConnection, sale_id: str, now: datetime, lease_until: datetime
-) -> bool:
+async def take_lease(conn: Conn, sale_id: str, now: datetime, lease_until: datetime) -> bool:
     """Take over one ``opening`` sale if its lease ran out (False: someone still holds it)."""
     stmt = (
         sales.update()
@@ -137,9 +150,7 @@ async def take_lease(
     return bool((await conn.execute(stmt)).rowcount == 1)
 
 
-async def claim_opening(
-    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
-) -> list[str]:
+async def claim_opening(conn: Conn, now: datetime, lease_until: datetime, limit: int) -> list[str]:
     """Take over ``opening`` sales whose create lease ran out (the create crashed or timed out)."""
     query = (
         sa.select(sales.c.id)
@@ -160,7 +171,7 @@ async def claim_opening(
 
 
 async def list_sales(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     status: str | None,
     cashbox: str | None,
@@ -184,17 +195,15 @@ async def list_sales(
     return (await conn.execute(query)).all()
 
 
-async def update_sale(conn: AsyncConnection, sale_id: str, **values: Any) -> None:
-    await conn.execute(sales.update().where(sales.c.id == sale_id).values(**values))
+async def update_sale(conn: Conn, sale_id: str, **values: Any) -> None:
+    await conn.execute(_UPDATE_SALE, {"sale_id_": sale_id, **values})
 
 
-async def items(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
+async def items(conn: Conn, sale_id: str) -> Sequence[Row]:
     return (await conn.execute(_ITEMS, {"sale_id": sale_id})).all()
 
 
-async def facts(
-    conn: AsyncConnection, sale_id: str
-) -> tuple[dict[str, PaymentFact], dict[str, OrderFact]]:
+async def facts(conn: Conn, sale_id: str) -> tuple[dict[str, PaymentFact], dict[str, OrderFact]]:
     """Every payment and merchant order held for a sale, keyed by id."""
     params = {"sale_id": sale_id}
     pays = {
@@ -218,8 +227,14 @@ async def facts(
     return pays, orders
 
 
-async def save_payment(conn: AsyncConnection, sale_id: str, p: PaymentFact) -> None:
+_SAVE_PAYMENT = _upsert(sale_payments, ["sale_id", "payment_id"])
+_SAVE_ORDER = _upsert(sale_merchant_orders, ["sale_id", "merchant_order_id"])
+
+
+async def save_payment(conn: Conn, sale_id: str, p: PaymentFact) -> None:
     values = {
+        "sale_id": sale_id,
+        "payment_id": p.id,
         "status": p.status.value,
         "status_detail": p.status_detail,
         "amount": p.amount,
@@ -227,24 +242,21 @@ async def save_payment(conn: AsyncConnection, sale_id: str, p: PaymentFact) -> N
         "merchant_order_id": p.merchant_order_id,
         "approved_at": p.approved_at,
     }
-    stmt = _insert(conn, sale_payments).values(sale_id=sale_id, payment_id=p.id, **values)
-    await conn.execute(
-        stmt.on_conflict_do_update(index_elements=["sale_id", "payment_id"], set_=values)
-    )
+    await conn.execute(_SAVE_PAYMENT[conn.dialect.name], values)
 
 
-async def save_order(conn: AsyncConnection, sale_id: str, o: OrderFact) -> None:
-    values = {"status": o.status, "total_amount": o.total_amount}
-    stmt = _insert(conn, sale_merchant_orders).values(
-        sale_id=sale_id, merchant_order_id=o.id, **values
-    )
-    await conn.execute(
-        stmt.on_conflict_do_update(index_elements=["sale_id", "merchant_order_id"], set_=values)
-    )
+async def save_order(conn: Conn, sale_id: str, o: OrderFact) -> None:
+    values = {
+        "sale_id": sale_id,
+        "merchant_order_id": o.id,
+        "status": o.status,
+        "total_amount": o.total_amount,
+    }
+    await conn.execute(_SAVE_ORDER[conn.dialect.name], values)
 
 
 async def add_event(
-    conn: AsyncConnection,
+    conn: Conn,
     sale_id: str,
     *,
     at: datetime,
@@ -254,21 +266,20 @@ async def add_event(
     to_status: str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    await conn.execute(
-        sale_events.insert().values(
-            sale_id=sale_id,
-            at=at,
-            source=source,
-            kind=kind,
-            from_status=from_status,
-            to_status=to_status,
-            detail=detail or {},
-        )
-    )
+    values = {
+        "sale_id": sale_id,
+        "at": at,
+        "source": source,
+        "kind": kind,
+        "from_status": from_status,
+        "to_status": to_status,
+        "detail": detail or {},
+    }
+    await conn.execute(_ADD_EVENT, values)
 
 
 async def add_status_event(
-    conn: AsyncConnection,
+    conn: Conn,
     sale_id: str,
     *,
     at: datetime,
@@ -289,18 +300,18 @@ async def add_status_event(
     )
 
 
-async def events(conn: AsyncConnection, sale_id: str) -> Sequence[Row]:
+async def events(conn: Conn, sale_id: str) -> Sequence[Row]:
     query = sa.select(sale_events).where(sale_events.c.sale_id == sale_id)
     return (await conn.execute(query.order_by(sale_events.c.id))).all()
 
 
-async def schedule(conn: AsyncConnection, sale_id: str, at: datetime, checks: int) -> None:
+async def schedule(conn: Conn, sale_id: str, at: datetime, checks: int) -> None:
     values = {"next_check_at": at, "checks": checks, "lease_until": None}
     stmt = _insert(conn, reconcile_schedule).values(sale_id=sale_id, **values)
     await conn.execute(stmt.on_conflict_do_update(index_elements=["sale_id"], set_=values))
 
 
-async def open_sale_ids(conn: AsyncConnection, now: datetime) -> list[str]:
+async def open_sale_ids(conn: Conn, now: datetime) -> list[str]:
     """Sales the reconciler must still watch: pending, or ended without money but recently."""
     ended = [SaleStatus.CANCELLED.value, SaleStatus.EXPIRED.value]
     query = sa.select(sales.c.id).where(
@@ -315,12 +326,12 @@ async def open_sale_ids(conn: AsyncConnection, now: datetime) -> list[str]:
     return [r.id for r in (await conn.execute(query)).all()]
 
 
-async def unschedule(conn: AsyncConnection, sale_id: str) -> None:
+async def unschedule(conn: Conn, sale_id: str) -> None:
     await conn.execute(reconcile_schedule.delete().where(reconcile_schedule.c.sale_id == sale_id))
 
 
 async def claim_due(
-    conn: AsyncConnection, now: datetime, lease_until: datetime, limit: int
+    conn: Conn, now: datetime, lease_until: datetime, limit: int
 ) -> list[tuple[str, int]]:
     """Lease up to ``limit`` due sales (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
     t = reconcile_schedule
@@ -338,7 +349,7 @@ async def claim_due(
     return [(r.sale_id, r.checks) for r in rows]
 
 
-async def next_due(conn: AsyncConnection) -> datetime | None:
+async def next_due(conn: Conn) -> datetime | None:
     """When the earliest scheduled check may run (its lease, if any, over)."""
     t = reconcile_schedule
     at = sa.case(

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from mpqr.seller.context import Context
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.errors import InvalidInput, NotFound, Reason, SellerError
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.apply import Applied, apply_evidence
@@ -42,11 +44,10 @@ class SalesService:
     # --- reading
 
     async def get(self, sale_id: str) -> SaleOut:
-        async with self.ctx.db.read() as conn:
-            row = await repo.get_sale(conn, sale_id=sale_id)
-            if row is None:
-                raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
-            return await sale_view(conn, row)
+        sale = await self.ctx.db.read_unit(_view_of, sale_id)
+        if sale is None:
+            raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
+        return sale
 
     async def list_sales(
         self,
@@ -93,13 +94,7 @@ class SalesService:
         reference owns no sale are kept as unmatched (None is returned)."""
         now = self.ctx.now()
         currency = await self.ctx.gateway.currency_id() if evidence.payments else ""
-        async with self.ctx.db.transaction() as conn:
-            applied = await apply_evidence(conn, evidence, source, now)
-            fresh = (
-                []
-                if applied is not None
-                else await unmatched.record(conn, evidence, source.value, now, currency)
-            )
+        applied, fresh = await self.ctx.db.unit(_apply, evidence, source, now, currency)
         for payment_id in fresh:
             self.ctx.metrics.unmatched.inc()
             log.warning(
@@ -129,8 +124,7 @@ class SalesService:
 
     async def refresh(self, sale_id: str, source: EventSource) -> Applied | None:
         """Search Mercado Pago by the sale's external reference and apply what it shows."""
-        async with self.ctx.db.transaction() as conn:
-            row = await repo.get_sale(conn, sale_id=sale_id)
+        row = await self.ctx.db.read_unit(_sale_row, sale_id)
         if row is None:
             raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
         evidence = await self.ctx.gateway.find(row.external_reference, row.mp_order_id)
@@ -138,8 +132,7 @@ class SalesService:
 
     async def expire(self, sale_id: str) -> SaleOut:
         """A pending sale past its expiry: take its order off (best effort), mark it expired."""
-        async with self.ctx.db.transaction() as conn:
-            row = await repo.get_sale(conn, sale_id=sale_id)
+        row = await self.ctx.db.read_unit(_sale_row, sale_id)
         if row is None or SaleStatus(row.status) is not SaleStatus.PENDING:
             return await self.get(sale_id)
         try:  # so that a late scan shows the waiting screen
@@ -161,6 +154,26 @@ class SalesService:
                 )
         await self.ctx.broadcaster.publish(sale_id)
         return await self.get(sale_id)
+
+
+async def _sale_row(conn: Conn, sale_id: str) -> Any:
+    return await repo.get_sale(conn, sale_id=sale_id)
+
+
+async def _view_of(conn: Conn, sale_id: str) -> SaleOut | None:
+    row = await repo.get_sale(conn, sale_id=sale_id)
+    return None if row is None else await sale_view(conn, row)
+
+
+async def _apply(
+    conn: Conn, evidence: Evidence, source: EventSource, now: datetime, currency: str
+) -> tuple[Applied | None, list[str]]:
+    """The unit of work of :meth:`SalesService.apply`: the sale's change, or the unmatched
+    payments' ids first seen now."""
+    applied = await apply_evidence(conn, evidence, source, now)
+    if applied is not None:
+        return applied, []
+    return None, await unmatched.record(conn, evidence, source.value, now, currency)
 
 
 def _encode_cursor(at: datetime, sale_id: str) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.schemas import EventOut, OperationOut, PaymentOut, SaleOut
@@ -13,7 +12,7 @@ from mpqr.seller.sales.schemas import EventOut, OperationOut, PaymentOut, SaleOu
 __all__ = ["event_view", "sale_view"]
 
 
-async def sale_view(conn: AsyncConnection, row: Any) -> SaleOut:
+async def sale_view(conn: Conn, row: Any) -> SaleOut:
     pays, orders = await repo.facts(conn, row.id)
     lines = await repo.items(conn, row.id)
     running = await ops.open_for_sale(conn, row.id)

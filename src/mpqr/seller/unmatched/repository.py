@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import cashboxes, sale_payments, unmatched_payments
 from mpqr.seller.sales.rules import ZERO, Evidence, PaymentFact
 
@@ -26,7 +26,7 @@ Row = sa.Row[Any]
 
 
 async def record(
-    conn: AsyncConnection, evidence: Evidence, source: str, now: datetime, currency: str
+    conn: Conn, evidence: Evidence, source: str, now: datetime, currency: str
 ) -> list[str]:
     """Keep every payment of ``evidence`` (whose reference owns no sale); the ids seen for the
     first time are returned. A payment seen again gets its newest status and refund.
@@ -39,7 +39,7 @@ async def record(
 
 
 async def _upsert(
-    conn: AsyncConnection,
+    conn: Conn,
     p: PaymentFact,
     reference: str | None,
     source: str,
@@ -73,7 +73,7 @@ async def _upsert(
     return True
 
 
-async def _cashbox_of(conn: AsyncConnection, pos_id: str | None) -> str | None:
+async def _cashbox_of(conn: Conn, pos_id: str | None) -> str | None:
     if pos_id is None:
         return None
     query = sa.select(cashboxes.c.external_id).where(cashboxes.c.mp_pos_id == pos_id)
@@ -81,22 +81,20 @@ async def _cashbox_of(conn: AsyncConnection, pos_id: str | None) -> str | None:
     return None if row is None else str(row.external_id)
 
 
-async def list_recent(conn: AsyncConnection, limit: int = 500) -> Sequence[Row]:
+async def list_recent(conn: Conn, limit: int = 500) -> Sequence[Row]:
     t = unmatched_payments
     query = sa.select(t).order_by(t.c.seen_at.desc(), t.c.payment_id).limit(limit)
     return (await conn.execute(query)).all()
 
 
-async def get(conn: AsyncConnection, payment_id: str, *, for_update: bool = False) -> Row | None:
+async def get(conn: Conn, payment_id: str, *, for_update: bool = False) -> Row | None:
     query = sa.select(unmatched_payments).where(unmatched_payments.c.payment_id == payment_id)
     if for_update:
         query = query.with_for_update()
     return (await conn.execute(query)).first()
 
 
-async def set_refunded(
-    conn: AsyncConnection, payment_id: str, refunded: Decimal, now: datetime
-) -> None:
+async def set_refunded(conn: Conn, payment_id: str, refunded: Decimal, now: datetime) -> None:
     t = unmatched_payments
     row = await get(conn, payment_id)
     if row is None:
@@ -110,7 +108,7 @@ async def set_refunded(
     )
 
 
-async def known_ids(conn: AsyncConnection, ids: Sequence[str]) -> set[str]:
+async def known_ids(conn: Conn, ids: Sequence[str]) -> set[str]:
     """Which of these payment ids a sale or the unmatched list already holds."""
     if not ids:
         return set()
@@ -122,7 +120,7 @@ async def known_ids(conn: AsyncConnection, ids: Sequence[str]) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-async def reference_has_payments(conn: AsyncConnection, reference: str) -> bool:
+async def reference_has_payments(conn: Conn, reference: str) -> bool:
     t = unmatched_payments
     query = sa.select(t.c.payment_id).where(t.c.external_reference == reference).limit(1)
     return (await conn.execute(query)).first() is not None
