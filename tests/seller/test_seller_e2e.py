@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from seller_e2e import e2e
+from seller_e2e import e2e, eventually
 
 from mpqr.sandbox.testing import Sandbox
 from mpqr.seller.settings import Integration
@@ -43,6 +43,32 @@ async def test_paid_by_notifications(
         assert got["paid_amount"] in {"300.00", "300", "300.0"}
         history = (await env.seller.http.get(f"/api/sales/{sale['id']}/history")).json()
         assert any(e["source"] == "notification" and e["to_status"] == "paid" for e in history)
+
+
+async def test_the_inbox_gauge_counts_what_waits_to_be_processed(
+    sandbox: Sandbox, sqlite_url: str
+) -> None:
+    async with e2e(sandbox, sqlite_url, Integration.INSTORE_V1) as env:
+        await env.new_sale()
+        await env.pay("approved")
+
+        async def delivered() -> bool:
+            return not await env.deliveries(state="pending")
+
+        await eventually(delivered)
+        waiting = _gauge((await env.seller.http.get("/metrics")).text, "received")
+        assert waiting > 0  # delivered and stored; the workers are off in these tests
+        await env.seller.process()
+        metrics = (await env.seller.http.get("/metrics")).text
+        assert _gauge(metrics, "received") == 0
+        assert _gauge(metrics, "processed") == waiting
+
+
+def _gauge(metrics: str, state: str) -> float:
+    prefix = f'mpqr_inbox_notifications{{state="{state}"}} '
+    lines = [line for line in metrics.splitlines() if line.startswith(prefix)]
+    assert len(lines) == 1, metrics
+    return float(lines[0].removeprefix(prefix))
 
 
 async def put_faults(sandbox: Sandbox, faults: dict[str, object]) -> None:

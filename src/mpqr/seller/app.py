@@ -33,6 +33,8 @@ from mpqr.seller.db import Database
 from mpqr.seller.gateway import Gateway, MPGateway
 from mpqr.seller.metrics import Metrics
 from mpqr.seller.notifications import endpoint as notification_endpoint
+from mpqr.seller.notifications import inbox
+from mpqr.seller.notifications.inbox import InboxState
 from mpqr.seller.notifications.processor import Processor
 from mpqr.seller.notifications.writer import InboxWriter
 from mpqr.seller.reconcile import Reconciler
@@ -207,5 +209,9 @@ def _add_ops_routes(app: FastAPI) -> None:
 
     @app.get("/metrics", tags=["ops"])
     async def metrics(request: Request) -> Response:
-        body = request.app.state.ctx.metrics.render()
+        ctx = request.app.state.ctx
+        counts = await ctx.db.read_unit(inbox.counts)
+        states = (InboxState.RECEIVED, InboxState.PROCESSED, InboxState.FAILED)
+        ctx.metrics.set_inbox(counts, states)
+        body = ctx.metrics.render()
         return Response(body, media_type="text/plain; version=0.0.4")

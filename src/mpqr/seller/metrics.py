@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = ["Metrics"]
 
@@ -23,6 +24,7 @@ class Metrics:
     payment_to_paid: Histogram
     unmatched: Counter
     recovered: Counter
+    inbox: Gauge
 
     @classmethod
     def create(cls) -> Metrics:
@@ -59,7 +61,18 @@ class Metrics:
                 "Creates, cancels and refunds finished by recovery",
                 registry=reg,
             ),
+            inbox=Gauge(
+                "mpqr_inbox_notifications",
+                "Notifications in the inbox by state (received: waiting to be processed)",
+                ["state"],
+                registry=reg,
+            ),
         )
+
+    def set_inbox(self, counts: Mapping[str, int], states: tuple[str, ...]) -> None:
+        """The inbox gauge from ``counts`` (state → rows); ``states`` missing there are 0."""
+        for state in states:
+            self.inbox.labels(state=state).set(counts.get(state, 0))
 
     def render(self) -> bytes:
         return bytes(generate_latest(self.registry))
