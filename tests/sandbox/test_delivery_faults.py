@@ -45,13 +45,13 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-def notice(url: str, mo: int) -> Notice:
+def notice(url: str, mo: int, action: str = "create") -> Notice:
     return Notice(
         seller_id=1,
         notification_url=url,
         topic="merchant_order",
         resource_id=str(mo),
-        action="create",
+        action=action,
         at=datetime(2026, 3, 1, tzinfo=UTC),
         status="opened",
     )
@@ -135,12 +135,13 @@ def seed_where(first_reordered: bool) -> int:
 async def test_reorder_lets_a_later_delivery_overtake(receiver: Receiver) -> None:
     outbox = await started(faults(seed_where(True), reorder=0.5), reorder_hold=2.0)
     try:
-        outbox.publish(notice(receiver.url, 1))
-        outbox.publish(notice(receiver.url, 2))
+        outbox.publish(notice(receiver.url, 7))  # the lane is one resource at one URL
+        outbox.publish(notice(receiver.url, 7, "update"))
         await outbox.drain(5)
     finally:
         await outbox.stop()
-    assert [s[0] for s in receiver.seen] == ["2", "1"]
+    sent_by = {a.request_id: d.id for d in outbox.deliveries() for a in d.attempts}
+    assert [sent_by[s[1]] for s in receiver.seen] == [2, 1]
 
 
 async def test_reorder_alone_still_delivers_after_the_hold(receiver: Receiver) -> None:

@@ -473,14 +473,38 @@ async def test_slow_receiver_does_not_stall_other_urls(
     assert fast.state is DeliveryState.DELIVERED
 
 
-async def test_same_url_is_delivered_in_creation_order(
+async def test_one_resource_is_delivered_in_creation_order(
     receiver: Receiver, make_outbox: MakeOutbox
 ) -> None:
     outbox = await make_outbox()
-    for n in range(8):
-        outbox.publish(mo_notice(f"{receiver.url}/n?source_news=ipn", mo=str(100 + n)))
+    url = f"{receiver.url}/n?source_news=ipn"
+    outbox.publish(mo_notice(url, mo="100"))
+    for _ in range(7):
+        outbox.publish(mo_notice(url, mo="100", action="update"))
     await outbox.drain(5)
-    assert [s.query["id"] for s in receiver.seen] == [str(100 + n) for n in range(8)]
+    sent_by = {a.request_id: d.id for d in outbox.deliveries() for a in d.attempts}
+    assert [sent_by[s.headers["x-request-id"]] for s in receiver.seen] == list(range(1, 9))
+
+
+async def test_resources_to_one_url_are_in_flight_together(
+    receiver: Receiver, make_outbox: MakeOutbox
+) -> None:
+    """Mercado Pago does not serialise a seller's notifications: while one merchant order's
+    notification hangs, another's arrives at the same URL; the hanging one's next notification
+    waits for it (one resource stays in order)."""
+    outbox = await make_outbox(timeouts=(5.0, 5.0))
+    url = f"{receiver.url}/n?source_news=ipn"
+    receiver.script = [HANG]
+    outbox.publish(mo_notice(url, mo="100"))
+    await receiver.wait_for(1)
+    outbox.publish(mo_notice(url, mo="100", action="update"))
+    outbox.publish(mo_notice(url, mo="200"))
+    await receiver.wait_for(2, within=2.0)
+    await asyncio.sleep(0.2)
+    assert [s.query["id"] for s in receiver.seen] == ["100", "200"]
+    later = next(d for d in outbox.deliveries() if d.action == "update")
+    assert later.state is DeliveryState.PENDING
+    assert not later.attempts
 
 
 # -- resend -------------------------------------------------------------------------------------

@@ -17,7 +17,9 @@ from mpqr.sandbox.faults import NotificationDecision
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def delivery(did: int, lane: str = "http://127.0.0.1:1/n", at: datetime = T0) -> Delivery:
+def delivery(
+    did: int, lane: str = "http://127.0.0.1:1/n", at: datetime = T0, resource: str = "1"
+) -> Delivery:
     return Delivery(
         id=did,
         seller_id=1,
@@ -26,9 +28,9 @@ def delivery(did: int, lane: str = "http://127.0.0.1:1/n", at: datetime = T0) ->
         form=Form.IPN,
         topic="merchant_order",
         type="merchant_order",
-        resource_id="1",
+        resource_id=resource,
         action="create",
-        query={"topic": "merchant_order", "id": "1"},
+        query={"topic": "merchant_order", "id": resource},
         body={},
         signed=False,
         created_at=at,
@@ -105,6 +107,15 @@ def test_one_in_flight_per_lane_in_id_order() -> None:
     ds[1].move_to(DeliveryState.DELIVERED)
     lanes.finish(ds[1])
     assert [d.id for d, _ in lanes.pick(ds, T0, 0.0, no_fault)] == [3]
+
+
+def test_a_lane_is_one_resource_at_one_url() -> None:
+    lanes = Lanes(max_in_flight=10, reorder_hold=1.0)
+    ds = [delivery(1), delivery(2, resource="2"), delivery(3), delivery(4, resource="2")]
+    assert [d.id for d, _ in lanes.pick(ds, T0, 0.0, no_fault)] == [1, 2]
+    ds[1].move_to(DeliveryState.DELIVERED)
+    lanes.finish(ds[1])
+    assert [d.id for d, _ in lanes.pick(ds, T0, 0.0, no_fault)] == [4]
 
 
 def test_in_flight_bound() -> None:

@@ -6,9 +6,12 @@ in-memory notices are kept up to a bound, and the token is read as the security 
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
+import tracemalloc
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from typing import Any
 
 from starlette.requests import Request
 
@@ -18,6 +21,7 @@ from mpqr.sandbox.delivery import DeliveryState, Outbox, OutgoingRequest, SendRe
 from mpqr.sandbox.events import Notice
 from mpqr.sandbox.lookup import ReferenceIndex
 from mpqr.sandbox.state import MemorySink
+from mpqr.sandbox.testing import Sandbox
 
 
 def _record(seller_id: int, reference: str | None) -> SimpleNamespace:
@@ -53,7 +57,8 @@ def test_searches_by_reference_see_new_and_reloaded_records() -> None:
     with Sandbox(seed=3, deliver=False) as sb:
         sb.create_pos("CAJA1")
         assert sb.seller is not None
-        path = f"/instore/qr/seller/collectors/{sb.seller.id}/pos/CAJA1/orders"
+        seller_id = sb.seller.id
+        path = f"/instore/qr/seller/collectors/{seller_id}/pos/CAJA1/orders"
         for ref in ("R-1", "R-2"):
             body = {
                 "external_reference": ref,
@@ -174,3 +179,65 @@ def test_no_path_is_served_by_two_route_families() -> None:
                 and set(route.methods or ()) & set(other.methods or ())
             ]
     assert overlaps == []
+
+
+def _order_body(reference: str) -> dict[str, Any]:
+    item = {
+        "sku_number": "SKU-1",
+        "category": "marketplace",
+        "title": "Point Mini",
+        "unit_price": 150,
+        "quantity": 1,
+        "unit_measure": "unit",
+        "total_amount": 150,
+    }
+    return {
+        "external_reference": reference,
+        "title": "Point Mini",
+        "description": "Point Mini",
+        "notification_url": "http://127.0.0.1:9/hook",
+        "total_amount": 150,
+        "items": [item],
+    }
+
+
+class _Discard:
+    """A notice sink that keeps nothing: only the stored records are measured."""
+
+    def publish(self, notice: Notice) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+
+def test_a_sale_keeps_a_few_kilobytes_of_records() -> None:
+    """Every record is kept (later GETs and searches read them), so each must be compact: a flow
+    (order on a cashbox, payment) stores about 3 KB; as pydantic models with the order's parsed
+    body it was about 10 KB. The bound leaves room for small additions, not for that again."""
+    with Sandbox(seed=3, deliver=False) as sb:
+        assert sb.seller is not None
+        assert sb.app is not None
+        sb.app.state.sandbox.sink = _Discard()
+        sb.create_pos("CAJA1")
+        seller_id = sb.seller.id
+        path = f"/instore/qr/seller/collectors/{seller_id}/pos/CAJA1/orders"
+
+        def flows(first: int, count: int) -> None:
+            for n in range(first, first + count):
+                body = _order_body(f"REF-{n}")
+                assert sb.request("PUT", path, body)[0] == 204
+                sb.pay(user_id=seller_id, external_pos_id="CAJA1")
+
+        flows(0, 30)  # warm-up: lazy imports, caches, the first connection
+        gc.collect()
+        tracemalloc.start(1)
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            flows(30, 150)
+            gc.collect()
+            per_flow = (tracemalloc.get_traced_memory()[0] - before) / 150
+        finally:
+            tracemalloc.stop()
+        assert len(sb.app.state.sandbox.data.payments) == 180
+    assert per_flow < 5_000, f"{per_flow:.0f} bytes per flow"

@@ -34,7 +34,9 @@ class ReferenceIndex(Generic[K, R]):
 
     def __init__(self, reference: Callable[[R], str | None]) -> None:
         self._reference = reference
-        self._keys: dict[tuple[int, str], list[K]] = {}
+        # seller id -> reference -> its key, or its keys (a list) once a second one comes: most
+        # references name one record, and an index entry per record ever stored must stay small
+        self._keys: dict[int, dict[str, K | list[K]]] = {}
         self._table: Mapping[K, R] | None = None
         self._size = 0
 
@@ -50,7 +52,11 @@ class ReferenceIndex(Generic[K, R]):
         """The records of ``seller_id`` whose reference is exactly ``reference``."""
         if table is not self._table or len(table) != self._size:
             self._rebuild(table)
-        return [table[key] for key in self._keys.get((seller_id, reference), ())]
+        found = self._keys.get(seller_id, {}).get(reference)
+        if found is None:
+            return []
+        keys = found if isinstance(found, list) else [found]
+        return [table[key] for key in keys]
 
     def _rebuild(self, table: Mapping[K, R]) -> None:
         self._keys = {}
@@ -60,5 +66,13 @@ class ReferenceIndex(Generic[K, R]):
 
     def _note(self, key: K, record: R) -> None:
         reference = self._reference(record)
-        if reference is not None:
-            self._keys.setdefault((record.seller_id, reference), []).append(key)
+        if reference is None:
+            return
+        references = self._keys.setdefault(record.seller_id, {})
+        found = references.get(reference)
+        if found is None:
+            references[reference] = key
+        elif isinstance(found, list):
+            found.append(key)
+        else:
+            references[reference] = [found, key]

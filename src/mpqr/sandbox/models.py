@@ -1,17 +1,25 @@
-"""The sandbox's records: plain pydantic models, serialisable to JSON for ``--state FILE``.
+"""The sandbox's records: pydantic dataclasses, serialisable to JSON for ``--state FILE``.
 
 These hold state only; the wire format of each resource lives in ``sandbox/api/`` and the rules that
 move them between states live in ``sandbox/lifecycle.py``. Money is :class:`~decimal.Decimal`, times
 are aware datetimes from the sandbox's virtual clock.
+
+A sandbox keeps every record it ever made (later GETs and searches read them), so a record must be
+small: each is a validated dataclass with ``__slots__`` (no per-instance ``__dict__`` and set of
+fields set, which made a pydantic ``BaseModel`` payment cost about 3 KB). Only :class:`StateData`,
+the ``--state`` file body, is a model.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
+from pydantic.dataclasses import dataclass
 
 from mpqr.sandbox.lifecycle import (
     ApiOrderStatus,
@@ -25,6 +33,7 @@ __all__ = [
     "IdempotencyRecord",
     "InstoreOrder",
     "Item",
+    "JsonObject",
     "LegacyOrder",
     "MerchantOrder",
     "Payment",
@@ -36,11 +45,66 @@ __all__ = [
 ]
 
 
+_CONFIG = ConfigDict(validate_assignment=False, extra="ignore")
+
+
+class JsonObject(Mapping[str, Any]):
+    """A JSON object kept as its compact UTF-8 text: an order's body as the seller sent it, read
+    back only to render the order, costs a third of the parsed dicts. Read-only; each look-up
+    parses it, so a reader of several keys takes :meth:`dict` once.
+
+    >>> body = JsonObject({"title": "Mate", "items": [{"unit_price": 10}]})
+    >>> body["title"], body.get("missing"), body.dict()["items"][0]["unit_price"]
+    ('Mate', None, 10)
+    """
+
+    __slots__ = ("raw",)
+
+    def __init__(self, value: Mapping[str, Any]) -> None:
+        self.raw = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+    def dict(self) -> dict[str, Any]:
+        """A fresh parsed copy."""
+        parsed: dict[str, Any] = json.loads(self.raw)
+        return parsed
+
+    def __getitem__(self, key: str) -> Any:
+        return self.dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.dict().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.dict())
+
+    def __len__(self) -> int:
+        return len(self.dict())
+
+    def __repr__(self) -> str:
+        return f"JsonObject({self.dict()!r})"
+
+
+def _json_object(value: Any) -> JsonObject:
+    if isinstance(value, JsonObject):
+        return value
+    if isinstance(value, Mapping):
+        return JsonObject(value)
+    raise ValueError("a JSON object is required")
+
+
+# Validated from a dict (a state file) or a JsonObject; written to a state file as the object.
+JsonBody = Annotated[JsonObject, PlainValidator(_json_object), PlainSerializer(JsonObject.dict)]
+
+
 class _Model(BaseModel):
-    model_config = ConfigDict(validate_assignment=False, extra="ignore")
+    model_config = _CONFIG
 
 
-class Seller(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Seller:
     """A Mercado Pago seller account (collector): what an access token authenticates."""
 
     id: int
@@ -56,7 +120,8 @@ class Seller(_Model):
     test_user: bool = True  # MP's test users: ``ORDTST…`` order ids, ``is_test: true``
 
 
-class Store(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Store:
     id: int
     seller_id: int
     name: str
@@ -66,7 +131,8 @@ class Store(_Model):
     date_created: datetime
 
 
-class Pos(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Pos:
     """A cashbox with its printed static QR. ``live`` names the order its QR currently shows."""
 
     id: int
@@ -87,7 +153,8 @@ class Pos(_Model):
     last_scanned_mo_id: int | None = None
 
 
-class Item(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Item:
     id: str | None = None
     title: str = ""
     description: str | None = None
@@ -99,7 +166,8 @@ class Item(_Model):
     unit_measure: str | None = None
 
 
-class LegacyOrder(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class LegacyOrder:
     """A legacy ``/mpmobile/instore/qr`` order: a preference each scan turns into a new merchant
     order.
     """
@@ -118,7 +186,8 @@ class LegacyOrder(_Model):
     mo_ids: list[int] = Field(default_factory=list)
 
 
-class InstoreOrder(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class InstoreOrder:
     """An instore v2 (PUT), dynamic (POST /qrs) or hybrid (PUT /qrs) order; its MO exists from
     creation.
     """
@@ -127,7 +196,7 @@ class InstoreOrder(_Model):
     kind: OrderKind
     seller_id: int
     pos_id: int
-    body: dict[str, Any]
+    body: JsonBody
     total_amount: Decimal
     notification_url: str | None = None
     created_at: datetime
@@ -137,7 +206,8 @@ class InstoreOrder(_Model):
     qr_data: str | None = None
 
 
-class MerchantOrder(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class MerchantOrder:
     id: int
     seller_id: int
     source_kind: OrderKind
@@ -160,7 +230,8 @@ class MerchantOrder(_Model):
     last_updated: datetime
 
 
-class Payment(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Payment:
     id: int
     seller_id: int
     mo_id: int
@@ -191,7 +262,8 @@ class Payment(_Model):
     release_days: int = 0
 
 
-class Refund(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class Refund:
     id: int
     payment_id: int
     seller_id: int
@@ -200,12 +272,13 @@ class Refund(_Model):
     order_refund_id: str | None = None  # ``REF01…`` when made through the Orders API
 
 
-class ApiOrder(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class ApiOrder:
     """An Orders API (``POST /v1/orders``, ``type: qr``) order."""
 
     id: str
     seller_id: int
-    body: dict[str, Any]
+    body: JsonBody
     mode: str
     external_pos_id: str
     pos_id: int
@@ -222,7 +295,8 @@ class ApiOrder(_Model):
     refunded_amount: Decimal = Decimal(0)
 
 
-class IdempotencyRecord(_Model):
+@dataclass(slots=True, kw_only=True, config=_CONFIG)
+class IdempotencyRecord:
     """What a POST with ``X-Idempotency-Key`` produced, to answer the same key with the same
     resource.
     """

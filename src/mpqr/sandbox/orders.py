@@ -13,7 +13,7 @@ from typing import Any
 
 from mpqr.sandbox.lifecycle import ApiOrderStatus, LiveState, OrderKind
 from mpqr.sandbox.merchant_orders import new_merchant_order, qr_payload_for_order
-from mpqr.sandbox.models import InstoreOrder, Item, LegacyOrder, Pos, Seller
+from mpqr.sandbox.models import InstoreOrder, Item, JsonObject, LegacyOrder, Pos, Seller
 from mpqr.sandbox.slots import LiveOrder, end_api_order, place_on_pos, retire
 from mpqr.sandbox.state import SandboxState
 
@@ -85,7 +85,7 @@ def create_instore(
         kind=kind,
         seller_id=seller.id,
         pos_id=pos.id,
-        body=body,
+        body=JsonObject(body),
         total_amount=total,
         notification_url=url,
         created_at=state.now(),

@@ -15,7 +15,7 @@ from typing import Any
 from mpqr.sandbox.errors import OrdersError
 from mpqr.sandbox.lifecycle import ApiOrderStatus, IllegalTransition, OrderKind, PaymentStatus
 from mpqr.sandbox.merchant_orders import new_merchant_order, qr_payload_for_order
-from mpqr.sandbox.models import ApiOrder, Item, MerchantOrder, Payment, Pos, Seller
+from mpqr.sandbox.models import ApiOrder, Item, JsonObject, MerchantOrder, Payment, Pos, Seller
 from mpqr.sandbox.slots import move_api_order, off_pos, place_on_pos, publish_api_order
 from mpqr.sandbox.state import SandboxState
 
@@ -52,7 +52,7 @@ def create_api_order(
     order = ApiOrder(
         id=order_id,
         seller_id=seller.id,
-        body=body,
+        body=JsonObject(body),
         mode=mode,
         external_pos_id=pos.external_id or "",
         pos_id=pos.id,

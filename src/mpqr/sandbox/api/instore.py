@@ -76,7 +76,7 @@ _NOT_FOUND = ("point_of_sale_in_store_order_not_found", "No associated order fou
 
 def render_v2(order: InstoreOrder, seller: Seller, pos: Pos) -> dict[str, Any]:
     """The GET shape: the order as sent, plus ``user_id`` and ``external_pos_id``."""
-    body = order.body
+    body = order.body.dict()
     keys = (
         "external_reference",
         "total_amount",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from pydantic import TypeAdapter
 
 from mpqr.sandbox.api.common import (
     Family,
@@ -19,7 +20,7 @@ from mpqr.sandbox.api.common import (
 from mpqr.sandbox.api.instore_validation import legacy_items, legacy_sponsor, normalise_url
 from mpqr.sandbox.errors import InstoreError
 from mpqr.sandbox.lifecycle import LiveState
-from mpqr.sandbox.models import LegacyOrder, Pos, Seller
+from mpqr.sandbox.models import Item, LegacyOrder, Pos, Seller
 from mpqr.sandbox.orders import create_legacy
 from mpqr.sandbox.slots import retire_pos_order
 from mpqr.sandbox.state import SandboxState
@@ -49,6 +50,7 @@ _SCHEMA = body_schema(
     ["items"],
 )
 _TTL_HEADER = "x-ttl-store-preference"
+_ITEM_JSON: TypeAdapter[Item] = TypeAdapter(Item)
 
 
 def render_preference(order: LegacyOrder, seller: Seller) -> dict[str, Any]:
@@ -57,7 +59,10 @@ def render_preference(order: LegacyOrder, seller: Seller) -> dict[str, Any]:
     return {
         "id": order.id,
         "items": [
-            {**i.model_dump(mode="json", exclude_none=True), "unit_price": money(i.unit_price)}
+            {
+                **_ITEM_JSON.dump_python(i, mode="json", exclude_none=True),
+                "unit_price": money(i.unit_price),
+            }
             for i in order.items
         ],
         "collector_id": seller.id,

@@ -122,13 +122,14 @@ def render_order(state: SandboxState, order: ApiOrder) -> dict[str, Any]:
         "status_detail": detail,
     }
     paid = _approved_payment(state, order)
-    body: dict[str, Any] = {k: order.body[k] for k in ("description",) if k in order.body}
-    body["expiration_time"] = order.body.get("expiration_time") or DEFAULT_EXPIRATION
+    sent = order.body.dict()
+    body: dict[str, Any] = {k: sent[k] for k in ("description",) if k in sent}
+    body["expiration_time"] = sent.get("expiration_time") or DEFAULT_EXPIRATION
     out: dict[str, Any] = {
         "id": order.id,
         "type": "qr",
         "processing_mode": "automatic",
-        "external_reference": order.body.get("external_reference"),
+        "external_reference": sent.get("external_reference"),
         **body,
         "total_amount": _two(order.total_amount),
         "country_code": the_site.country_code3,
@@ -141,7 +142,7 @@ def render_order(state: SandboxState, order: ApiOrder) -> dict[str, Any]:
         "integration_data": {"application_id": seller.application_id},
         "transactions": {"payments": [tx]},
         "config": {"qr": {"external_pos_id": order.external_pos_id, "mode": order.mode}},
-        "items": order.body.get("items", []),
+        "items": sent.get("items", []),
     }
     if paid is not None:
         tx.update(reference_id=str(paid.id), paid_amount=_two(order.total_amount))

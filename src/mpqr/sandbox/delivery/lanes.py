@@ -1,6 +1,11 @@
-"""Which due deliveries to start now (no I/O): one attempt in flight per ``notification_url``
-lane, so a lane is served in creation order, a bound on attempts in flight overall so one slow
-receiver cannot stall the others, and the ``reorder`` fault's hold-back.
+"""Which due deliveries to start now (no I/O): one attempt in flight per lane, so a lane is
+served in creation order, a bound on attempts in flight overall so one slow receiver cannot stall
+the others, and the ``reorder`` fault's hold-back.
+
+A lane is one resource at one URL: ``(notification_url, topic, resource_id)``. The notifications
+of one merchant order (or payment, or Orders API order) reach a URL in the order they were
+created; different resources go to the same URL concurrently, as Mercado Pago sends them (it does
+not promise any order between them).
 """
 
 from __future__ import annotations
@@ -12,13 +17,19 @@ from typing import Final
 from mpqr.sandbox.delivery.model import Delivery, DeliveryState
 from mpqr.sandbox.faults import NotificationDecision
 
-__all__ = ["Lanes", "attempt_number", "is_due"]
+__all__ = ["Lane", "Lanes", "attempt_number", "is_due", "lane_of"]
 
 # Re-check at least this often (real seconds) even if nobody calls wake(): a clock moved without a
 # wake() then costs at most this much delay, never a stuck delivery.
 MAX_SLEEP: Final = 1.0
 
 Decide = Callable[[Delivery], NotificationDecision]
+Lane = tuple[str, str, str]
+
+
+def lane_of(delivery: Delivery) -> Lane:
+    """The ordering lane of ``delivery``: its URL (as the seller gave it) and its resource."""
+    return (delivery.notification_url, delivery.topic, delivery.resource_id)
 
 
 def is_due(delivery: Delivery, now: datetime) -> bool:
@@ -47,8 +58,8 @@ class Lanes:
         self._max = max_in_flight
         self._hold = reorder_hold
         self._in_flight: set[int] = set()
-        self._busy: set[str] = set()
-        self._held: dict[int, tuple[str, float]] = {}  # id -> (lane, real time of release)
+        self._busy: set[Lane] = set()
+        self._held: dict[int, tuple[Lane, float]] = {}  # id -> (lane, real time of release)
 
     @property
     def busy(self) -> bool:
@@ -62,7 +73,7 @@ class Lanes:
 
     def finish(self, delivery: Delivery) -> None:
         self._in_flight.discard(delivery.id)
-        self._busy.discard(delivery.notification_url)
+        self._busy.discard(lane_of(delivery))
 
     def pick(
         self, active: Iterable[Delivery], now: datetime, mono: float, decide: Decide
@@ -71,7 +82,7 @@ class Lanes:
         for delivery in sorted(active, key=lambda d: d.id):
             if len(self._in_flight) >= self._max:
                 break
-            if delivery.id in self._in_flight or delivery.notification_url in self._busy:
+            if delivery.id in self._in_flight or lane_of(delivery) in self._busy:
                 continue
             if is_due(delivery, now):
                 decision = decide(delivery)
@@ -82,14 +93,14 @@ class Lanes:
 
     def _may_start(self, delivery: Delivery, decision: NotificationDecision, mono: float) -> bool:
         if decision.reorder and delivery.id not in self._held:
-            self._held[delivery.id] = (delivery.notification_url, mono + self._hold)
+            self._held[delivery.id] = (lane_of(delivery), mono + self._hold)
             return False
         held = self._held.get(delivery.id)
         return held is None or held[1] <= mono
 
     def _start(self, delivery: Delivery) -> None:
         self._held.pop(delivery.id, None)
-        lane = delivery.notification_url
+        lane = lane_of(delivery)
         for held_id, (held_lane, _) in list(self._held.items()):
             if held_lane == lane and held_id < delivery.id:
                 self._held[held_id] = (held_lane, 0.0)  # overtaken: it goes next

@@ -88,8 +88,9 @@ class Delivery:
     """One notification to send: the URL (the order's ``notification_url`` plus our query), the
     form, the JSON body, and its progress through the retry schedule.
 
-    ``notification_url`` (as the seller gave it) is the ordering lane: deliveries to the same URL
-    are attempted in creation order. ``type`` is the wire name (IPN ``topic`` or Webhooks ``type``);
+    ``notification_url`` (as the seller gave it), ``topic`` and ``resource_id`` make the ordering
+    lane (``lanes.lane_of``): deliveries of one resource to one URL are attempted in creation
+    order. ``type`` is the wire name (IPN ``topic`` or Webhooks ``type``);
     ``topic`` is the notice's topic (``merchant_order`` / ``payment`` / ``order``).
     """
 
