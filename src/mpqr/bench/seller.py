@@ -18,8 +18,7 @@ this process, a few at a time.
   the sandbox's p99 for the same orders put on it directly, 10 in flight, measured just before
   (the goal is the seller's p99 under 50 ms plus that).
 - ``pay_to_paid_p50_ms`` / ``_p99_ms``: from ``POST /_sandbox/pay`` until the sale's SSE stream
-  (``/api/sales/{id}/events``) says ``paid``, one sale at a time (a cashier's wait; the sandbox
-  sends a seller's notifications one at a time, so concurrent payments queue there).
+  (``/api/sales/{id}/events``) says ``paid``, one sale at a time (a cashier's wait).
 - ``reconcile_only_p99_ms``: the same with every notification dropped by the sandbox, so only the
   seller's reconcile job finds the payment (20 sales at once; ``quick``: 4).
 
