@@ -8,11 +8,11 @@ this process, a few at a time.
 - ``ceiling_req_per_s``: ``GET /healthz`` with 32 in flight (the app stack with no work).
 - ``ipn_ack_per_s``: IPN ``POST /notifications?topic=merchant_order&id=<new id>`` with 32 in
   flight; each 200 means the inbox row is committed. ``ipn_ack_p99_ms``: the p99 at a fixed rate of
-  half that (open loop, latency from the scheduled send), once the rows of the burst before have
-  been processed (full run only) (the inbox gauge on ``/metrics`` says none is waiting): the processor then works
-  on the notifications of the half-rate phase only, as it would at that steady rate. (Each names
-  a merchant order Mercado Pago does not know, so each costs the processor three fetches before
-  it is settled.) ``*_pg``: the same on PostgreSQL.
+  half that (open loop, latency from the scheduled send). In the full run it starts once the rows
+  of the burst before have been processed (the inbox gauge on ``/metrics`` says none is waiting):
+  the processor then works on the notifications of the half-rate phase only, as it would at that
+  steady rate. (Each names a merchant order Mercado Pago does not know, so each costs the
+  processor three fetches before it is settled.) ``*_pg``: the same on PostgreSQL.
 - ``create_sale_per_s`` / ``create_sale_p99_ms``: ``POST /api/sales`` with 10 in flight, each on a
   free cashbox. Mercado Pago's own answer time is inside these figures: ``mp_create_p99_ms`` is
   the sandbox's p99 for the same orders put on it directly, 10 in flight, measured just before
