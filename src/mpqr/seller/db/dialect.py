@@ -1,4 +1,5 @@
-"""The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
+"""The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``, and
+upserts built once per dialect."""
 
 from __future__ import annotations
 
@@ -9,10 +10,28 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from mpqr.seller.db.engine import Conn
 
-__all__ = ["insert"]
+__all__ = ["Upsert", "insert"]
+
+_DIALECTS = {"sqlite": sqlite, "postgresql": postgresql}
 
 
 def insert(conn: Conn | sa.Connection, table: sa.Table) -> Any:
-    if conn.dialect.name == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)
+    return _DIALECTS.get(conn.dialect.name, sqlite).insert(table)
+
+
+class Upsert:
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET`` every other column to the new row's, built
+    once per dialect: each run sends its values as parameters and reuses the compiled statement.
+
+    ``await conn.execute(upsert.on(conn), {every column: value})``
+    """
+
+    def __init__(self, table: sa.Table, keys: list[str]) -> None:
+        self._by_dialect: dict[str, Any] = {}
+        for name, module in _DIALECTS.items():
+            stmt = module.insert(table)
+            others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+            self._by_dialect[name] = stmt.on_conflict_do_update(index_elements=keys, set_=others)
+
+    def on(self, conn: Conn | sa.Connection) -> Any:
+        return self._by_dialect[conn.dialect.name]

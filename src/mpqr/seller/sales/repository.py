@@ -7,9 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from mpqr.seller.db.dialect import insert as _insert
+from mpqr.seller.db.dialect import Upsert
 from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import (
     reconcile_schedule,
@@ -117,17 +116,6 @@ _TRANSITION = sales.update().where(
 _ADD_EVENT = sale_events.insert()
 
 
-def _upsert(table: sa.Table, keys: list[str]) -> dict[str, Any]:
-    """INSERT ... ON CONFLICT (keys) DO UPDATE SET every other column to the new row's, per
-    dialect name."""
-    out: dict[str, Any] = {}
-    for name, module in (("sqlite", sqlite), ("postgresql", postgresql)):
-        stmt = module.insert(table)
-        others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
-        out[name] = stmt.on_conflict_do_update(index_elements=keys, set_=others)
-    return out
-
-
 async def transition(
     conn: Conn, sale_id: str, old: SaleStatus, new: SaleStatus, **values: Any
 ) -> bool:
@@ -227,8 +215,9 @@ async def facts(conn: Conn, sale_id: str) -> tuple[dict[str, PaymentFact], dict[
     return pays, orders
 
 
-_SAVE_PAYMENT = _upsert(sale_payments, ["sale_id", "payment_id"])
-_SAVE_ORDER = _upsert(sale_merchant_orders, ["sale_id", "merchant_order_id"])
+_SAVE_PAYMENT = Upsert(sale_payments, ["sale_id", "payment_id"])
+_SAVE_ORDER = Upsert(sale_merchant_orders, ["sale_id", "merchant_order_id"])
+_SCHEDULE = Upsert(reconcile_schedule, ["sale_id"])
 
 
 async def save_payment(conn: Conn, sale_id: str, p: PaymentFact) -> None:
@@ -242,7 +231,7 @@ async def save_payment(conn: Conn, sale_id: str, p: PaymentFact) -> None:
         "merchant_order_id": p.merchant_order_id,
         "approved_at": p.approved_at,
     }
-    await conn.execute(_SAVE_PAYMENT[conn.dialect.name], values)
+    await conn.execute(_SAVE_PAYMENT.on(conn), values)
 
 
 async def save_order(conn: Conn, sale_id: str, o: OrderFact) -> None:
@@ -252,7 +241,7 @@ async def save_order(conn: Conn, sale_id: str, o: OrderFact) -> None:
         "status": o.status,
         "total_amount": o.total_amount,
     }
-    await conn.execute(_SAVE_ORDER[conn.dialect.name], values)
+    await conn.execute(_SAVE_ORDER.on(conn), values)
 
 
 async def add_event(
@@ -306,9 +295,8 @@ async def events(conn: Conn, sale_id: str) -> Sequence[Row]:
 
 
 async def schedule(conn: Conn, sale_id: str, at: datetime, checks: int) -> None:
-    values = {"next_check_at": at, "checks": checks, "lease_until": None}
-    stmt = _insert(conn, reconcile_schedule).values(sale_id=sale_id, **values)
-    await conn.execute(stmt.on_conflict_do_update(index_elements=["sale_id"], set_=values))
+    values = {"sale_id": sale_id, "next_check_at": at, "checks": checks, "lease_until": None}
+    await conn.execute(_SCHEDULE.on(conn), values)
 
 
 async def open_sale_ids(conn: Conn, now: datetime) -> list[str]:
