@@ -13,8 +13,6 @@ hand-over to that thread per unit; aiosqlite makes about four per statement).
 from __future__ import annotations
 
 import asyncio
-import contextvars
-import functools
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -190,8 +188,7 @@ async def _off_loop(
 ) -> T:
     """``run(work)`` on a worker thread. A caller cancelled meanwhile still waits for the thread
     to end (then raises): the write lock it holds must not pass on while its unit still runs."""
-    call = functools.partial(contextvars.copy_context().run, run, work)
-    done = asyncio.get_running_loop().run_in_executor(None, call)
+    done = asyncio.ensure_future(asyncio.to_thread(run, work))
     try:
         return await asyncio.shield(done)
     except asyncio.CancelledError:
