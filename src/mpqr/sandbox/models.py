@@ -13,7 +13,7 @@ the ``--state`` file body, is a model.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -48,17 +48,18 @@ __all__ = [
 _CONFIG = ConfigDict(validate_assignment=False, extra="ignore")
 
 
-class JsonObject(Mapping[str, Any]):
+class JsonObject:
     """A JSON object kept as its compact UTF-8 text: an order's body as the seller sent it, read
-    back only to render the order, costs a third of the parsed dicts. Read-only; each look-up
-    parses it, so a reader of several keys takes :meth:`dict` once.
+    back only to render the order, costs a third of the parsed dicts. Read-only; it is parsed on
+    each read, so a reader of several keys takes :meth:`dict` once.
 
     >>> body = JsonObject({"title": "Mate", "items": [{"unit_price": 10}]})
-    >>> body["title"], body.get("missing"), body.dict()["items"][0]["unit_price"]
+    >>> body.get("title"), body.get("missing"), body.dict()["items"][0]["unit_price"]
     ('Mate', None, 10)
     """
 
     __slots__ = ("raw",)
+    __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, value: Mapping[str, Any]) -> None:
         self.raw = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
@@ -68,20 +69,11 @@ class JsonObject(Mapping[str, Any]):
         parsed: dict[str, Any] = json.loads(self.raw)
         return parsed
 
-    def __getitem__(self, key: str) -> Any:
-        return self.dict()[key]
-
     def get(self, key: str, default: Any = None) -> Any:
         return self.dict().get(key, default)
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.dict()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.dict())
-
-    def __len__(self) -> int:
-        return len(self.dict())
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, JsonObject) and self.dict() == other.dict()
 
     def __repr__(self) -> str:
         return f"JsonObject({self.dict()!r})"
