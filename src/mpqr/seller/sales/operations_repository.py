@@ -29,6 +29,7 @@ __all__ = [
     "insert",
     "open_for_payment",
     "open_for_sale",
+    "operation_of",
     "refund_totals",
     "retry_later",
 ]
@@ -59,7 +60,8 @@ class Operation:
     created_at: datetime
 
 
-def _op(row: Any) -> Operation:
+def operation_of(row: Any) -> Operation:
+    """A ``sale_operations`` row as an :class:`Operation`."""
     return Operation(
         id=row.id,
         kind=OpKind(row.kind),
@@ -103,7 +105,7 @@ async def insert(
 
 async def get(conn: Conn, op_id: str) -> Operation:
     query = sa.select(sale_operations).where(sale_operations.c.id == op_id)
-    return _op((await conn.execute(query)).one())
+    return operation_of((await conn.execute(query)).one())
 
 
 async def open_for_sale(conn: Conn, sale_id: str, kind: OpKind | None = None) -> list[Operation]:
@@ -111,7 +113,7 @@ async def open_for_sale(conn: Conn, sale_id: str, kind: OpKind | None = None) ->
         rows = await conn.execute(_OPEN, {"sale_id": sale_id})
     else:
         rows = await conn.execute(_OPEN_OF_KIND, {"sale_id": sale_id, "kind": kind.value})
-    return [_op(r) for r in rows.all()]
+    return [operation_of(r) for r in rows.all()]
 
 
 # built once (the hottest reads of this table): reusing the statement skips building and keying it
@@ -134,7 +136,7 @@ _OPEN_OF_KIND = (
 async def open_for_payment(conn: Conn, payment_id: str) -> list[Operation]:
     t = sale_operations
     query = sa.select(t).where(t.c.payment_id == payment_id, t.c.state == OpState.OPEN.value)
-    return [_op(r) for r in (await conn.execute(query.order_by(t.c.created_at))).all()]
+    return [operation_of(r) for r in (await conn.execute(query.order_by(t.c.created_at))).all()]
 
 
 async def refund_totals(conn: Conn, sale_id: str) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
@@ -199,4 +201,4 @@ async def claim_due(
     if rows:
         ids = [r.id for r in rows]
         await conn.execute(t.update().where(t.c.id.in_(ids)).values(lease_until=lease_until))
-    return [_op(r) for r in rows]
+    return [operation_of(r) for r in rows]

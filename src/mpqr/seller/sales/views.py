@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from mpqr.seller.db.engine import Conn
-from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales import state as sale_state
 from mpqr.seller.sales.schemas import EventOut, OperationOut, PaymentOut, SaleOut
+from mpqr.seller.sales.state import SaleState
 
-__all__ = ["event_view", "sale_view"]
+__all__ = ["event_view", "sale_view", "view_of"]
 
 
 async def sale_view(conn: Conn, row: Any) -> SaleOut:
-    pays, orders = await repo.facts(conn, row.id)
-    lines = await repo.items(conn, row.id)
-    running = await ops.open_for_sale(conn, row.id)
+    """The sale of ``row`` as the API shows it (its state and lines read now)."""
+    state = await sale_state.load(conn, row)
+    return view_of(state, await repo.items(conn, row.id))
+
+
+def view_of(state: SaleState, lines: Sequence[Any]) -> SaleOut:
+    """The API's view of a sale already loaded (``lines``: its ``sale_items`` rows)."""
+    row, pays, orders, running = state.row, state.pays, state.orders, state.running
     return SaleOut(
         id=row.id,
         external_reference=row.external_reference,
