@@ -375,3 +375,17 @@ async def test_admin_password_gives_a_ui_login_next_to_an_api_key(
         await db.dispose()
         assert stored is not None
         assert verify_password(password, stored)
+
+
+async def test_a_sale_paid_by_a_notification_is_no_longer_polled(
+    seller: Running, gateway: FakeGateway, clock: FrozenClock
+) -> None:
+    """Once paid, nothing Mercado Pago could show changes the sale: the reconciler drops it in
+    the same unit of work instead of searching for it once more. A pending sale is still polled."""
+    _, mo, _ = await paid_sale(seller, gateway)
+    await seller.http.post(f"/notifications?topic=merchant_order&id={mo.id}")
+    assert await seller.process() == 1
+    waiting = await seller.http.post("/api/sales", json={"cashbox": "CAJA1", "items": ITEMS})
+    assert waiting.json()["status"] == "pending"
+    clock.advance(seller.state.ctx.settings.reconcile_first_after + 1)
+    assert await seller.reconcile() == 1  # the waiting sale only

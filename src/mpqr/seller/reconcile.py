@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from mpqr.seller.context import Context
 from mpqr.seller.errors import NotFound, SellerError
 from mpqr.seller.sales import repository as repo
-from mpqr.seller.sales.rules import EventSource, SaleStatus
+from mpqr.seller.sales.rules import EventSource, SaleStatus, is_final
 from mpqr.seller.sales.schemas import SaleOut
 from mpqr.seller.sales.service import SalesService
 from mpqr.seller.settings import Settings
@@ -26,14 +26,11 @@ __all__ = ["Reconciler", "next_check"]
 log = logging.getLogger("mpqr.seller.reconcile")
 _MIN_SLEEP = 0.01
 _IN_FLIGHT = 8  # sales checked at once: a burst of due sales must not queue behind each other
-_FINAL = frozenset(
-    {SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.FAILED}
-)
 
 
 def next_check(sale: SaleOut, checks: int, now: datetime, settings: Settings) -> datetime | None:
     """When to look at ``sale`` again after ``checks`` checks; None when it can no longer change."""
-    if sale.status in _FINAL:
+    if is_final(sale.status):
         return None
     end = sale.expires_at + timedelta(seconds=settings.reconcile_after_expiry)
     if now >= end:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from mpqr.seller.db.engine import Conn
-from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales import state as sale_state
 from mpqr.seller.sales.rules import (
     Alert,
     EventSource,
@@ -22,6 +23,7 @@ from mpqr.seller.sales.rules import (
     PaymentFact,
     SaleStatus,
     can_transition,
+    is_final,
     merge_order,
     merge_payment,
     project,
@@ -32,11 +34,13 @@ __all__ = ["Applied", "apply_evidence"]
 
 @dataclass(slots=True)
 class Applied:
-    """The outcome for one sale: ``changed`` is False when nothing new was learned."""
+    """The outcome for one sale: ``changed`` is False when nothing new was learned. ``state``
+    is the sale as it now stands in the caller's transaction (a view needs only its lines)."""
 
     sale_id: str
     old_status: SaleStatus
     new_status: SaleStatus
+    state: sale_state.SaleState
     changed: bool = False
     new_alerts: list[Alert] = field(default_factory=list)
     became_paid_after: list[datetime] = field(default_factory=list)  # approvals behind a "paid"
@@ -52,19 +56,18 @@ async def apply_evidence(
     if row is None:
         return None
     log = _EventLog(conn, row.id, source, now)
-    pays, orders = await repo.facts(conn, row.id)
+    state = await sale_state.load(conn, row)
     for order in evidence.orders:
-        await _merge_order(log, orders, order)
+        await _merge_order(log, state.orders, order)
     for payment in evidence.payments:
-        await _merge_payment(log, pays, payment)
-    cancelling = bool(await ops.open_for_sale(conn, row.id, ops.OpKind.CANCEL))
-    gone = SaleStatus.CANCELLED if cancelling else SaleStatus.EXPIRED
-    done, _ = await ops.refund_totals(conn, row.id)
+        await _merge_payment(log, state.pays, payment)
+    gone = SaleStatus.CANCELLED if state.cancelling else SaleStatus.EXPIRED
+    done = state.refunds_done()
     counted = {
         pid: replace(p, refunded_amount=max(p.refunded, done.get(pid, p.refunded)))
-        for pid, p in pays.items()
+        for pid, p in state.pays.items()
     }
-    return await _project(log, row, counted, orders, gone)
+    return await _project(log, state, counted, gone)
 
 
 async def _merge_order(log: _EventLog, held: dict[str, OrderFact], new: OrderFact) -> None:
@@ -94,16 +97,13 @@ async def _merge_payment(log: _EventLog, held: dict[str, PaymentFact], new: Paym
 
 
 async def _project(
-    log: _EventLog,
-    row: Any,
-    pays: dict[str, PaymentFact],
-    orders: dict[str, OrderFact],
-    gone: SaleStatus,
+    log: _EventLog, state: sale_state.SaleState, pays: dict[str, PaymentFact], gone: SaleStatus
 ) -> Applied:
+    row = state.row
     old = SaleStatus(row.status)
     had = [Alert(a) for a in row.alerts]
-    proj = project(old, row.total_amount, pays.values(), orders.values(), had, gone)
-    result = Applied(row.id, old, proj.status, changed=log.count > 0)
+    proj = project(old, row.total_amount, pays.values(), state.orders.values(), had, gone)
+    result = Applied(row.id, old, proj.status, state, changed=log.count > 0)
     current = old
     for step in proj.path:
         if not can_transition(current, step):  # the rules never do this; refuse loudly if they do
@@ -120,16 +120,19 @@ async def _project(
         row.refunded_amount,
     )
     if proj.path or result.new_alerts or amounts_changed or log.count:
-        await repo.update_sale(
-            log.conn,
-            row.id,
-            status=proj.status.value,
-            paid_amount=proj.paid_amount,
-            refunded_amount=proj.refunded_amount,
-            alerts=[a.value for a in proj.alerts],
-            updated_at=log.now,
-        )
+        values = {
+            "status": proj.status.value,
+            "paid_amount": proj.paid_amount,
+            "refunded_amount": proj.refunded_amount,
+            "alerts": [a.value for a in proj.alerts],
+            "updated_at": log.now,
+        }
+        await repo.update_sale(log.conn, row.id, **values)
+        state.row = SimpleNamespace(**{**row._asdict(), **values})
         result.changed = True
+        if is_final(proj.status) and not is_final(old):
+            # nothing the reconciler could find would change it now (see reconcile.next_check)
+            await repo.unschedule(log.conn, row.id)
     return result
 
 

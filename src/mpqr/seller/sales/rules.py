@@ -37,6 +37,7 @@ __all__ = [
     "Projection",
     "SaleStatus",
     "can_transition",
+    "is_final",
     "merge_order",
     "merge_payment",
     "project",
@@ -57,6 +58,18 @@ class SaleStatus(StrEnum):
     EXPIRED = "expired"
     REFUNDED = "refunded"
     PARTIALLY_REFUNDED = "partially_refunded"
+
+
+# Statuses the reconciler no longer watches: money was taken (only our own refunds move it on, and
+# they confirm themselves) or never could be.
+_FINAL: Final = frozenset(
+    {SaleStatus.PAID, SaleStatus.REFUNDED, SaleStatus.PARTIALLY_REFUNDED, SaleStatus.FAILED}
+)
+
+
+def is_final(status: SaleStatus) -> bool:
+    """True for a status the reconciler stops checking (see :mod:`mpqr.seller.reconcile`)."""
+    return status in _FINAL
 
 
 ALLOWED: Final[Mapping[SaleStatus, frozenset[SaleStatus]]] = {
