@@ -12,6 +12,7 @@ from seller_crash import ITEMS, World, assert_invariants, body, refund, sales_by
 from mpqr.chaos.truth import live_orders, truth_of
 from mpqr.sandbox.testing import Sandbox
 from mpqr.seller.crash import SimulatedCrash
+from mpqr.seller.notifications import inbox
 from mpqr.seller.settings import Integration
 
 INTEGRATIONS = [Integration.INSTORE_V1, Integration.INSTORE_V2, Integration.ORDERS]
@@ -197,6 +198,31 @@ async def test_crash_after_fetching_a_notification(sandbox: Sandbox, tmp_path: o
         await world.past_lease()
         assert await seller.process() >= 1
         assert (await seller.state.sales.get(sale.id)).status == "paid"
+        await assert_invariants(world, seller)
+
+
+async def test_a_sale_change_and_its_inbox_rows_commit_together(
+    sandbox: Sandbox, tmp_path: object
+) -> None:
+    """A crash after the change was applied and the rows marked, before the commit: neither is
+    kept, so the rows are processed again and nothing is lost."""
+    world = world_for(sandbox, tmp_path, Integration.INSTORE_V1)
+    async with world.instance("apply.before_commit") as doomed:
+        await world.setup(doomed)
+        sale = await doomed.state.sales.create(body(), None)
+        await world.pay()
+        await world.delivered()
+        with pytest.raises(SimulatedCrash):
+            await doomed.process()
+        assert (await doomed.state.sales.get(sale.id)).status == "pending"  # rolled back ...
+        counts = await doomed.state.ctx.db.read_unit(inbox.counts)
+        assert counts["received"] >= 1  # ... with the marks of the rows that brought it
+    async with world.instance() as seller:
+        await world.past_lease()
+        assert await seller.process() >= 1
+        assert (await seller.state.sales.get(sale.id)).status == "paid"
+        counts = await seller.state.ctx.db.read_unit(inbox.counts)
+        assert counts.get("received", 0) == 0
         await assert_invariants(world, seller)
 
 

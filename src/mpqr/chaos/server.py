@@ -25,6 +25,7 @@ CRASH_ORDER = (
     "cancel.after_call",
     "refund.after_call",
     "apply.after_call",
+    "apply.before_commit",
     "unmatched_refund.after_call",
 )
 assert set(CRASH_ORDER) == POINTS

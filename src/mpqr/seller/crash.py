@@ -23,6 +23,7 @@ POINTS: Final = frozenset(
         "cancel.after_call",  # the order is off the cashbox; the sale still says pending
         "refund.after_call",  # the money is back; the refund intent is still open
         "apply.after_call",  # a notification's resource was fetched; nothing applied yet
+        "apply.before_commit",  # applied and its inbox rows marked, in a unit not yet committed
         "recover.after_call",  # recovery took an order off; the sale still says opening
         "unmatched_refund.after_call",  # an unmatched payment was refunded; not recorded yet
     }

@@ -79,14 +79,20 @@ class Processor:
     async def _handle(self, ref: ResourceRef, rows: list[Any]) -> None:
         """One fetch for every row announcing ``ref``: the resource's newest state answers
         them all."""
+        now = self.ctx.now()
+
+        async def done(conn: Conn) -> None:  # in the apply's own unit: both or neither commit
+            await _mark_processed(conn, rows, now)
+            self.ctx.crash.hit("apply.before_commit")
+
         try:
             evidence = await self.ctx.gateway.fetch(ref)
             self.ctx.crash.hit("apply.after_call")
-            await self.sales.apply(evidence, EventSource.NOTIFICATION)
+            await self.sales.apply(evidence, EventSource.NOTIFICATION, then=done)
         except SellerError as exc:
             await self._failed(rows, exc)
             return
-        await self._done(*rows)
+        self.ctx.metrics.processed.inc(len(rows))
 
     async def _done(self, *rows: Any) -> None:
         await self.ctx.db.unit(_mark_processed, rows, self.ctx.now())

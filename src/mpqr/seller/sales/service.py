@@ -9,6 +9,7 @@ the outcome) and live in their own modules: :mod:`.opening` (create and its reco
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from mpqr.seller.unmatched import repository as unmatched
 __all__ = ["SalesService"]
 
 log = logging.getLogger("mpqr.seller.sales")
+Also = Callable[[Conn], Awaitable[None]]  # more work for the unit of work of an apply
 _LATE = frozenset({Alert.PAID_AFTER_CANCEL, Alert.PAID_AFTER_EXPIRY})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -89,12 +91,16 @@ class SalesService:
 
     # --- applying Mercado Pago's facts
 
-    async def apply(self, evidence: Evidence, source: EventSource) -> Applied | None:
+    async def apply(
+        self, evidence: Evidence, source: EventSource, then: Also | None = None
+    ) -> Applied | None:
         """Apply fetched facts in one unit of work, then tell live viewers. Payments whose
-        reference owns no sale are kept as unmatched (None is returned)."""
+        reference owns no sale are kept as unmatched (None is returned). ``then`` runs in the
+        same unit of work (the processor marks its inbox rows done with the change they
+        brought)."""
         now = self.ctx.now()
         currency = await self.ctx.gateway.currency_id() if evidence.payments else ""
-        applied, fresh = await self.ctx.db.unit(_apply, evidence, source, now, currency)
+        applied, fresh = await self.ctx.db.unit(_apply, evidence, source, now, currency, then)
         for payment_id in fresh:
             self.ctx.metrics.unmatched.inc()
             log.warning(
@@ -166,14 +172,24 @@ async def _view_of(conn: Conn, sale_id: str) -> SaleOut | None:
 
 
 async def _apply(
-    conn: Conn, evidence: Evidence, source: EventSource, now: datetime, currency: str
+    conn: Conn,
+    evidence: Evidence,
+    source: EventSource,
+    now: datetime,
+    currency: str,
+    then: Also | None,
 ) -> tuple[Applied | None, list[str]]:
     """The unit of work of :meth:`SalesService.apply`: the sale's change, or the unmatched
     payments' ids first seen now."""
     applied = await apply_evidence(conn, evidence, source, now)
-    if applied is not None:
-        return applied, []
-    return None, await unmatched.record(conn, evidence, source.value, now, currency)
+    fresh = (
+        []
+        if applied is not None
+        else await unmatched.record(conn, evidence, source.value, now, currency)
+    )
+    if then is not None:
+        await then(conn)
+    return applied, fresh
 
 
 def _encode_cursor(at: datetime, sale_id: str) -> str:
