@@ -159,3 +159,32 @@ async def test_two_instances_never_put_two_sales_on_one_cashbox(
         *(srv.http.post("/api/sales", json=body) for srv in (a, b, a, b))
     )
     assert sorted(r.status_code for r in answers) == [201, 409, 409, 409]
+
+
+async def test_a_change_before_the_stream_subscribes_is_not_missed(
+    seller: Running, gateway: FakeGateway
+) -> None:
+    """The stream's first event is the sale read for its 404 check, unless a change was
+    delivered between that read and the subscription: then the sale is read again."""
+    from types import SimpleNamespace
+
+    from mpqr.seller.sales.endpoints import _stream
+
+    sale = (await seller.http.post("/api/sales", json={"cashbox": "CAJA1", "items": ITEMS})).json()
+    sales, broadcaster = seller.state.sales, seller.state.ctx.broadcaster
+    request: Any = SimpleNamespace(app=seller.app)
+    before = await sales.get(sale["id"])
+    seen = broadcaster.delivered
+    quiet = _stream(request, sales, before, seen)
+    assert json.loads((await anext(quiet)).split("data: ")[1]) == json.loads(
+        before.model_dump_json()
+    )
+    await quiet.aclose()
+    mo = gateway.scan("CAJA1")
+    gateway.pay(mo)
+    await seller.http.post(f"/notifications?topic=merchant_order&id={mo.id}")
+    await seller.process()  # paid and published after ``before`` was read
+    late = _stream(request, sales, before, seen)
+    first = json.loads((await anext(late)).split("data: ")[1])
+    await late.aclose()
+    assert (before.status, first["status"]) == ("pending", "paid")

@@ -23,6 +23,8 @@ CHANNEL = "mpqr_sales"
 
 
 class Broadcaster(Protocol):
+    delivered: int  # changes this process handed to its subscribers so far
+
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, sale_id: str) -> None: ...
@@ -34,6 +36,7 @@ class LocalBroadcaster:
 
     def __init__(self) -> None:
         self._queues: set[asyncio.Queue[str]] = set()
+        self.delivered = 0  # changes handed to subscribers so far (of any sale)
 
     async def start(self) -> None:
         return None
@@ -45,6 +48,7 @@ class LocalBroadcaster:
         self.deliver(sale_id)
 
     def deliver(self, sale_id: str) -> None:
+        self.delivered += 1
         for queue in list(self._queues):
             queue.put_nowait(sale_id)
 

@@ -99,17 +99,25 @@ async def refund_sale(
 async def sale_events(sale_id: str, request: Request) -> StreamingResponse:
     """Server-Sent Events: the sale now, then one ``sale`` event per change."""
     service = _svc(request)
-    await service.get(sale_id)  # 404 before the stream starts
+    seen = request.app.state.ctx.broadcaster.delivered
     return StreamingResponse(
-        _stream(request, service, sale_id),
+        _stream(request, service, await service.get(sale_id), seen),  # 404 before the stream
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _stream(request: Request, service: SalesService, sale_id: str) -> AsyncIterator[str]:
-    async with request.app.state.ctx.broadcaster.subscribe() as queue:
-        yield _event(await service.get(sale_id))
+async def _stream(
+    request: Request, service: SalesService, now: SaleOut, seen: int
+) -> AsyncIterator[str]:
+    """``now`` (read when ``seen`` changes had been delivered), then the sale after each change.
+    If any change was delivered between that read and the subscription, the sale is read again:
+    nothing that happened meanwhile is missed."""
+    sale_id = now.id
+    broadcaster = request.app.state.ctx.broadcaster
+    async with broadcaster.subscribe() as queue:
+        missed = broadcaster.delivered != seen
+        yield _event(await service.get(sale_id) if missed else now)
         while True:
             try:
                 changed = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)

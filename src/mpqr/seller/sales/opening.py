@@ -40,7 +40,7 @@ from mpqr.seller.sales.apply import apply_evidence
 from mpqr.seller.sales.checks import lines_of
 from mpqr.seller.sales.rules import ZERO, EventSource, Evidence, SaleStatus
 from mpqr.seller.sales.schemas import SaleCreate, SaleOut
-from mpqr.seller.sales.views import sale_view
+from mpqr.seller.sales.views import view_of
 from mpqr.seller.unmatched import repository as unmatched
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ _MARGIN = 2.0  # seconds between the end of a create's call and the end of its l
 class _Stored:
     sale_id: str
     replayed: bool
+    values: dict[str, Any] | None = None  # the row stored now (None: a replayed request)
 
 
 class Opener:
@@ -82,7 +83,11 @@ class Opener:
         stored = await self._store(body, box.external_id, lines, total, currency, key)
         if stored.replayed:
             return await self._replay(stored.sale_id)
-        return await self._put(stored.sale_id)
+        assert stored.values is not None
+        order = _order_request(stored.values, lines, self.ctx.settings.notification_url)
+        lease_until: datetime = stored.values["lease_until"]
+        return await self._put(stored.sale_id, order, box.external_id, box.store_external_id,
+                               lease_until)  # fmt: skip
 
     async def _clear(self, cashbox: str) -> None:
         """``replace: true``: end the cashbox's live sale first (cancel it, or recover it)."""
@@ -123,7 +128,7 @@ class Opener:
                 to_status=SaleStatus.OPENING.value,
                 detail={"total_amount": str(total), "external_reference": reference},
             )
-            return _Stored(sale_id, False)
+            return _Stored(sale_id, False, values)
 
         try:
             return await self.ctx.db.unit(store)
@@ -163,8 +168,9 @@ class Opener:
             "notification_url": self.ctx.settings.notification_url,
         }
 
-    async def _put(self, sale_id: str) -> SaleOut:
-        order, cashbox, store, lease_until = await self._order_of(sale_id)
+    async def _put(
+        self, sale_id: str, order: OrderRequest, cashbox: str, store: str, lease_until: datetime
+    ) -> SaleOut:
         left = (lease_until - self.ctx.now()).total_seconds() - _MARGIN
         budget = max(0.1, min(self.ctx.settings.create_timeout, left))
         try:
@@ -187,33 +193,27 @@ class Opener:
             )
             return await self.sales.get(sale_id)
         self.ctx.crash.hit("create.after_call")
-        return await self._opened(sale_id, cashbox, mp_order_id)
+        return await self._opened(sale_id, cashbox, mp_order_id, order.external_reference)
 
     async def _order_of(self, sale_id: str) -> tuple[OrderRequest, str, str, datetime]:
         row, items, box = await self.ctx.db.read_unit(_sale_items_box, sale_id)
         if row is None:
             raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
-        ttl = int((row.expires_at - row.created_at).total_seconds())
-        order = OrderRequest(
-            external_reference=row.external_reference,
-            items=tuple(
-                ItemLine(i.title, i.unit_price, i.quantity, i.description, i.picture_url, i.sku)
-                for i in items
-            ),
-            total_amount=row.total_amount,
-            expires_at=row.expires_at,
-            ttl_seconds=ttl,
-            notification_url=row.notification_url or self.ctx.settings.notification_url,
-            idempotency_key=f"sale-{sale_id}",
+        lines = tuple(
+            ItemLine(i.title, i.unit_price, i.quantity, i.description, i.picture_url, i.sku)
+            for i in items
         )
+        order = _order_request(row._asdict(), lines, self.ctx.settings.notification_url)
         store = str(box.store_external_id) if box is not None else ""
         return order, row.cashbox, store, row.lease_until or self.ctx.now()
 
-    async def _opened(self, sale_id: str, cashbox: str, mp_order_id: str | None) -> SaleOut:
+    async def _opened(
+        self, sale_id: str, cashbox: str, mp_order_id: str | None, reference: str
+    ) -> SaleOut:
         """The sale ``pending`` with its order; its view is read in the same unit of work."""
         now = self.ctx.now()
         first = now + timedelta(seconds=self.ctx.settings.reconcile_first_after)
-        opened = await self.ctx.db.unit(_open, sale_id, mp_order_id, now, first)
+        opened = await self.ctx.db.unit(_open, sale_id, reference, mp_order_id, now, first)
         if opened is None:  # recovery ended this sale while our call ran: our order must not stay
             log.error("sale %s was ended while its create ran; taking its order off", sale_id)
             await self.ctx.gateway.delete_order(cashbox, mp_order_id)
@@ -322,7 +322,12 @@ async def _sale_items_box(conn: Conn, sale_id: str) -> tuple[Any, Sequence[Any],
 
 
 async def _open(
-    conn: Conn, sale_id: str, mp_order_id: str | None, now: datetime, first_check: datetime
+    conn: Conn,
+    sale_id: str,
+    reference: str,
+    mp_order_id: str | None,
+    now: datetime,
+    first_check: datetime,
 ) -> SaleOut | None:
     """``opening`` → ``pending`` once the order is on the cashbox, and the sale as it is now
     (None: the sale was ended meanwhile)."""
@@ -335,15 +340,32 @@ async def _open(
         lease_until=None,
         updated_at=now,
     )
-    if moved:
-        detail = {"mp_order_id": mp_order_id}
-        await _event(conn, sale_id, now, SaleStatus.OPENING, SaleStatus.PENDING, detail)
-        await repo.schedule(conn, sale_id, first_check, 0)
-        # facts a notification brought while the sale was opening count now
-        reference = await repo.reference_of(conn, sale_id)
-        await apply_evidence(conn, Evidence(reference), EventSource.API, now)
-    row = await repo.get_sale(conn, sale_id=sale_id) if moved else None
-    return None if row is None else await sale_view(conn, row)
+    if not moved:
+        return None
+    detail = {"mp_order_id": mp_order_id}
+    await _event(conn, sale_id, now, SaleStatus.OPENING, SaleStatus.PENDING, detail)
+    await repo.schedule(conn, sale_id, first_check, 0)
+    # facts a notification brought while the sale was opening count now
+    applied = await apply_evidence(conn, Evidence(reference), EventSource.API, now)
+    if applied is None:  # the reference is the sale's own: it cannot be gone in this transaction
+        raise RuntimeError(f"sale {sale_id} vanished while it was opened")
+    return view_of(applied.state, await repo.items(conn, sale_id))
+
+
+def _order_request(
+    sale: dict[str, Any], lines: Sequence[ItemLine], default_url: str
+) -> OrderRequest:
+    """What goes on the cashbox for the stored sale ``sale`` (its row's values) and its lines."""
+    ttl = int((sale["expires_at"] - sale["created_at"]).total_seconds())
+    return OrderRequest(
+        external_reference=sale["external_reference"],
+        items=tuple(lines),
+        total_amount=sale["total_amount"],
+        expires_at=sale["expires_at"],
+        ttl_seconds=ttl,
+        notification_url=sale["notification_url"] or default_url,
+        idempotency_key=f"sale-{sale['id']}",
+    )
 
 
 async def _check_free(conn: Conn, cashbox: str, reference: str) -> None:
