@@ -34,8 +34,10 @@ def _figures(**overrides: float | None) -> dict[str, float | None]:
         "seller.mp_create_p99_ms": 10,
         "seller.create_sale_per_s": 100,
         "seller.create_sale_p99_ms": 30,
+        "seller.create_sale_p99_ms_10_in_flight": 90,
         "seller.create_sale_per_s_pg": 90,
         "seller.create_sale_p99_ms_pg": 35,
+        "seller.create_sale_p99_ms_10_in_flight_pg": 100,
         "seller.pay_to_paid_p50_ms": 20,
         "seller.pay_to_paid_p99_ms": 60,
         "seller.reconcile_only_p99_ms": 1500,
@@ -135,7 +137,7 @@ def test_markdown_puts_each_goal_next_to_its_figure() -> None:
 
 
 def test_sale_creation_may_add_mercado_pagos_own_latency() -> None:
-    goal = ("seller.create_sale_p99_ms", "< 50 ms + MP latency")
+    goal = ("seller.create_sale_p99_ms", "< 50 ms + MP latency, at half rate")
     assert _met(_figures(**{"seller.create_sale_p99_ms": 70}))[goal] is False
     with_mp = _figures(**{"seller.create_sale_p99_ms": 70, "seller.mp_create_p99_ms": 30})
     assert _met(with_mp)[goal] is True
