@@ -10,7 +10,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from mpqr.seller.db.engine import Conn
 
-__all__ = ["Upsert", "insert"]
+__all__ = ["PerDialect", "Upsert", "insert"]
 
 _DIALECTS = {"sqlite": sqlite, "postgresql": postgresql}
 
@@ -32,6 +32,19 @@ class Upsert:
             stmt = module.insert(table)
             others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
             self._by_dialect[name] = stmt.on_conflict_do_update(index_elements=keys, set_=others)
+
+    def on(self, conn: Conn | sa.Connection) -> Any:
+        return self._by_dialect[conn.dialect.name]
+
+
+class PerDialect:
+    """A statement that differs per dialect, built once for each by ``build(insert_of_table)``.
+
+    ``await conn.execute(stmt.on(conn), values)``
+    """
+
+    def __init__(self, table: sa.Table, build: Any) -> None:
+        self._by_dialect = {name: build(module.insert(table)) for name, module in _DIALECTS.items()}
 
     def on(self, conn: Conn | sa.Connection) -> Any:
         return self._by_dialect[conn.dialect.name]

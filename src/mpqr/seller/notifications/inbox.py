@@ -52,34 +52,39 @@ async def store(
 
 async def claim(conn: Conn, now: datetime, lease_until: datetime, limit: int) -> list[sa.Row[Any]]:
     """Lease due rows; ``SKIP LOCKED`` keeps two instances from taking the same row."""
-    t = notifications
-    query = (
-        sa.select(t)
-        .where(
-            t.c.state == InboxState.RECEIVED,
-            t.c.next_attempt_at <= now,
-            sa.or_(t.c.lease_until.is_(None), t.c.lease_until < now),
-        )
-        .order_by(t.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = list((await conn.execute(query)).all())
+    rows = list((await conn.execute(_DUE, {"now": now, "limit": limit})).all())
     if rows:
-        ids = [r.id for r in rows]
-        await conn.execute(t.update().where(t.c.id.in_(ids)).values(lease_until=lease_until))
+        await conn.execute(_LEASE, {"ids": [r.id for r in rows], "lease_until": lease_until})
     return rows
+
+
+_t = notifications
+# built once (the processor runs these all day): each run binds its values
+_DUE = (
+    sa.select(_t)
+    .where(
+        _t.c.state == InboxState.RECEIVED,
+        _t.c.next_attempt_at <= sa.bindparam("now"),
+        sa.or_(_t.c.lease_until.is_(None), _t.c.lease_until < sa.bindparam("now")),
+    )
+    .order_by(_t.c.id)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_LEASE = _t.update().where(_t.c.id.in_(sa.bindparam("ids", expanding=True)))
+_MARK_PROCESSED = (
+    _t.update()
+    .where(_t.c.id == sa.bindparam("row_id"), _t.c.deliveries == sa.bindparam("seen"))
+    .values(state=InboxState.PROCESSED, lease_until=None, last_error=None)
+)  # built once: each run binds the row, its deliveries and processed_at
 
 
 async def mark_processed(conn: Conn, row_id: int, deliveries: int, now: datetime) -> bool:
     """Mark handled, unless another delivery of the same key came in meanwhile (then False, and
     the row is due again)."""
     t = notifications
-    done = await conn.execute(
-        t.update()
-        .where(t.c.id == row_id, t.c.deliveries == deliveries)
-        .values(state=InboxState.PROCESSED, processed_at=now, lease_until=None, last_error=None)
-    )
+    params = {"row_id": row_id, "seen": deliveries, "processed_at": now}
+    done = await conn.execute(_MARK_PROCESSED, params)
     if done.rowcount == 1:
         return True
     await conn.execute(

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from mpqr.notifications import Notification
 from mpqr.seller.db import Database
-from mpqr.seller.db.dialect import insert
+from mpqr.seller.db.dialect import PerDialect
 from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import notifications
 from mpqr.seller.notifications.inbox import InboxState, Stored
@@ -128,9 +128,8 @@ def store_many_sync(
     conn: sa.Connection, batch: Sequence[Pending], max_open_per_resource: int
 ) -> list[Stored]:
     """Store ``batch`` in order, as :func:`store` one by one would, in a few statements."""
-    t = notifications
-    keys = {p.key for p in batch}
-    found = conn.execute(sa.select(t.c.dedupe_key, t.c.state).where(t.c.dedupe_key.in_(keys)))
+    keys = list({p.key for p in batch})
+    found = conn.execute(_STATES, {"keys": keys})
     state: dict[str, str] = {str(k): str(s) for k, s in found.all()}
     open_rows = _open_counts(conn, {p.resource for p in batch})
     results: list[Stored] = []
@@ -164,14 +163,35 @@ def store_many_sync(
     return results
 
 
-def _open_counts(conn: sa.Connection, resources: set[str]) -> Counter[str]:
-    t = notifications
-    query = (
-        sa.select(t.c.resource_id, sa.func.count())
-        .where(t.c.resource_id.in_(resources), t.c.state == InboxState.RECEIVED)
-        .group_by(t.c.resource_id)
+# The statements of every batch, built once: each run only binds its values.
+_t = notifications
+_STATES = sa.select(_t.c.dedupe_key, _t.c.state).where(
+    _t.c.dedupe_key.in_(sa.bindparam("keys", expanding=True))
+)
+_OPEN_COUNTS = (
+    sa.select(_t.c.resource_id, sa.func.count())
+    .where(
+        _t.c.resource_id.in_(sa.bindparam("resources", expanding=True)),
+        _t.c.state == InboxState.RECEIVED,
     )
-    return Counter({str(r): int(c) for r, c in conn.execute(query).all()})
+    .group_by(_t.c.resource_id)
+)
+_INSERT = PerDialect(
+    _t,
+    lambda stmt: stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
+        _t.c.dedupe_key
+    ),
+)  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
+_ADD_DELIVERIES = (
+    _t.update()
+    .where(_t.c.dedupe_key == sa.bindparam("key"))
+    .values(deliveries=_t.c.deliveries + sa.bindparam("more"))
+)
+
+
+def _open_counts(conn: sa.Connection, resources: set[str]) -> Counter[str]:
+    found = conn.execute(_OPEN_COUNTS, {"resources": list(resources)}).all()
+    return Counter({str(r): int(c) for r, c in found})
 
 
 def _insert_new(conn: sa.Connection, rows: list[Pending]) -> set[str]:
@@ -192,13 +212,7 @@ def _insert_new(conn: sa.Connection, rows: list[Pending]) -> set[str]:
         }
         for p in rows
     ]
-    t = notifications
-    stmt = (
-        insert(conn, t)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(t.c.dedupe_key)
-    )  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
-    return {str(k) for k in conn.execute(stmt, values).scalars().all()}
+    return {str(k) for k in conn.execute(_INSERT.on(conn), values).scalars().all()}
 
 
 def _stored_elsewhere(conn: sa.Connection, p: Pending) -> Stored:
@@ -218,12 +232,7 @@ def _add_deliveries(
 ) -> None:
     t = notifications
     if more:
-        conn.execute(
-            t.update()
-            .where(t.c.dedupe_key == sa.bindparam("key"))
-            .values(deliveries=t.c.deliveries + sa.bindparam("more")),
-            [{"key": k, "more": n} for k, n in more.items()],
-        )
+        conn.execute(_ADD_DELIVERIES, [{"key": k, "more": n} for k, n in more.items()])
     if rearm:
         conn.execute(
             t.update()

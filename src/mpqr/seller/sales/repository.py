@@ -322,30 +322,40 @@ async def claim_due(
     conn: Conn, now: datetime, lease_until: datetime, limit: int
 ) -> list[tuple[str, int]]:
     """Lease up to ``limit`` due sales (``FOR UPDATE SKIP LOCKED`` on PostgreSQL)."""
-    t = reconcile_schedule
-    query = (
-        sa.select(t.c.sale_id, t.c.checks)
-        .where(t.c.next_check_at <= now, sa.or_(t.c.lease_until.is_(None), t.c.lease_until < now))
-        .order_by(t.c.next_check_at)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    rows = (await conn.execute(query)).all()
+    rows = (await conn.execute(_DUE, {"now": now, "limit": limit})).all()
     ids = [r.sale_id for r in rows]
     if ids:
-        await conn.execute(t.update().where(t.c.sale_id.in_(ids)).values(lease_until=lease_until))
+        await conn.execute(_LEASE, {"ids": ids, "lease_until": lease_until})
     return [(r.sale_id, r.checks) for r in rows]
 
 
 async def next_due(conn: Conn) -> datetime | None:
     """When the earliest scheduled check may run (its lease, if any, over)."""
-    t = reconcile_schedule
-    at = sa.case(
-        (
-            sa.and_(t.c.lease_until.is_not(None), t.c.lease_until > t.c.next_check_at),
-            t.c.lease_until,
-        ),
-        else_=t.c.next_check_at,
-    )
-    found = (await conn.execute(sa.select(sa.func.min(at)))).scalar_one_or_none()
+    found = (await conn.execute(_NEXT_DUE)).scalar_one_or_none()
     return found if isinstance(found, datetime) else None
+
+
+# The reconciler's statements, built once (it runs them all day): each run binds its values.
+_rs = reconcile_schedule
+_DUE = (
+    sa.select(_rs.c.sale_id, _rs.c.checks)
+    .where(
+        _rs.c.next_check_at <= sa.bindparam("now"),
+        sa.or_(_rs.c.lease_until.is_(None), _rs.c.lease_until < sa.bindparam("now")),
+    )
+    .order_by(_rs.c.next_check_at)
+    .limit(sa.bindparam("limit"))
+    .with_for_update(skip_locked=True)
+)
+_LEASE = _rs.update().where(_rs.c.sale_id.in_(sa.bindparam("ids", expanding=True)))
+_NEXT_DUE = sa.select(
+    sa.func.min(
+        sa.case(
+            (
+                sa.and_(_rs.c.lease_until.is_not(None), _rs.c.lease_until > _rs.c.next_check_at),
+                _rs.c.lease_until,
+            ),
+            else_=_rs.c.next_check_at,
+        )
+    )
+)
