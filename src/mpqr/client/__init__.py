@@ -12,6 +12,7 @@ from mpqr.client.retry import RetryPolicy, Timeouts
 from mpqr.client.sync import Client
 from mpqr.client.transports import (
     AiohttpTransport,
+    AsyncioTransport,
     AsyncTransport,
     StdlibTransport,
     SyncTransport,
@@ -23,6 +24,7 @@ __all__ = [
     "AiohttpTransport",
     "AsyncClient",
     "AsyncTransport",
+    "AsyncioTransport",
     "Call",
     "Client",
     "RawRequest",
