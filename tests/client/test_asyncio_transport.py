@@ -555,6 +555,11 @@ async def test_tls_checks_the_host_name(tls_files: tuple[Path, ssl.SSLContext]) 
 # the client over this transport, against the mpqr sandbox
 
 
+async def test_async_client_uses_this_transport_by_default() -> None:
+    async with AsyncClient("tok") as mp:
+        assert isinstance(mp._transport, AsyncioTransport)
+
+
 async def test_async_client_against_the_sandbox(mpqr_sandbox: Any) -> None:
     pytest.importorskip("mpqr.sandbox.testing")
     seller = mpqr_sandbox.seller
