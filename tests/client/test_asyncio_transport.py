@@ -8,7 +8,6 @@ Every test asserts behaviour (what was sent, how many connections), never timing
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gzip
 import socket
 import ssl
