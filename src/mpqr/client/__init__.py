@@ -1,4 +1,4 @@
-"""The mpqr client: :class:`Client` (sync, http.client) and :class:`AsyncClient` (asyncio, aiohttp).
+"""The mpqr client: :class:`Client` (sync, http.client) and :class:`AsyncClient` (raw asyncio).
 
 Both share one pure core (``_core``: request building, response parsing, error mapping, the
 defaults), one retry policy (``retry``) and the same resources; only the sending differs. The async
