@@ -11,6 +11,7 @@ import asyncio
 import gzip
 import socket
 import ssl
+import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -422,6 +423,23 @@ async def test_a_body_shorter_than_its_content_length(transport: AsyncioTranspor
         assert TOKEN not in str(info.value)
         assert server.accepted == 1
         assert (await transport.send(req(server.port))).status == 200
+
+
+async def test_a_reset_during_a_read_until_close_body_is_an_error(
+    transport: AsyncioTransport,
+) -> None:
+    async def reset(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"id"')  # no length
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # a reset, not an orderly end of the body
+
+    async with Server(reset) as server:
+        with pytest.raises(APIConnectionError, match="ConnectionResetError"):
+            await transport.send(req(server.port))
 
 
 async def test_a_garbled_answer_is_a_connection_error(transport: AsyncioTransport) -> None:

@@ -124,7 +124,10 @@ class _Connection(asyncio.Protocol):
         self.state = _HEAD
         self.deadline = self.loop.time() + self.read_timeout
         self.timer = self.loop.call_at(self.deadline, self._on_timer)
-        self.transport.write(data)
+        try:
+            self.transport.write(data)
+        except Exception as exc:  # whatever it is, this call failed, not the event loop
+            self._fail(exc)
         return fut
 
     def usable(self) -> bool:
@@ -154,7 +157,7 @@ class _Connection(asyncio.Protocol):
         self.closed = True
         if self.fut is None:
             return
-        if self.state == _UNTIL_CLOSE:
+        if self.state == _UNTIL_CLOSE and exc is None:  # the end of the body is the end of it all
             self._complete(b"".join(self.parts))
         elif not self.received:
             self._fail(
@@ -558,9 +561,12 @@ class AsyncioTransport:
         try:
             response = await fut
         except BaseException as exc:
+            if _answered(
+                fut
+            ):  # cancelled just as the whole answer arrived: the connection is clean
+                pool.release(conn)
+                raise
             conn.abort()  # never back in the pool half-read (cancelled, timed out, broken)
-            if fut.done() and not fut.cancelled():
-                fut.exception()  # retrieved: not logged as "never retrieved"
             if not (reused and isinstance(exc, _STALE) and _resendable(request)):
                 pool.release(None)
                 mapped = _mapped(exc, pool.origin)
@@ -578,9 +584,10 @@ class AsyncioTransport:
         try:
             response = await fut
         except BaseException as exc:
+            if _answered(fut):
+                pool.release(conn)
+                raise
             conn.abort()
-            if fut.done() and not fut.cancelled():
-                fut.exception()
             pool.release(None)
             mapped = _mapped(exc, pool.origin)
             if mapped is None:
@@ -594,6 +601,11 @@ class AsyncioTransport:
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
+
+
+def _answered(fut: asyncio.Future[RawResponse]) -> bool:
+    """True if ``fut`` holds a whole answer (its exception, if any, is retrieved: never logged)."""
+    return fut.done() and not fut.cancelled() and fut.exception() is None
 
 
 def _mapped(exc: BaseException, origin: str) -> Exception | None:
