@@ -170,6 +170,14 @@ async def settle() -> None:
         await asyncio.sleep(0.01)
 
 
+async def until(condition: Callable[[], bool]) -> None:
+    """Wait until ``condition`` holds (polled: no fixed guess of how long)."""
+    for _ in range(10_000):  # the test's timeout comes first
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+
+
 # keep-alive and the pool
 
 
@@ -271,8 +279,9 @@ async def test_32_calls_with_max_connections_4_never_open_more_than_4() -> None:
     transport = AsyncioTransport(max_connections=4)
     async with Server(default=slow) as server:
         calls = [asyncio.create_task(transport.send(req(server.port))) for _ in range(32)]
+        await until(lambda: server.open == 4)
         await settle()
-        assert server.open == 4
+        assert server.open == 4  # and no more: 28 calls wait
         release.set()
         responses = await asyncio.gather(*calls)
         assert [r.status for r in responses] == [200] * 32
@@ -513,8 +522,7 @@ async def test_cancelled_mid_answer_then_a_further_call_works(
         response = await transport.send(req(server.port))
         assert response.body == b'{"id": 1}'  # not the rest of the first answer
         assert server.accepted == 2  # the half-read connection was not reused
-        await settle()
-        assert server.closed_by_client == 1  # it was closed
+        await until(lambda: server.closed_by_client == 1)  # it was closed
 
 
 async def test_cancelled_while_waiting_for_a_connection(transport: AsyncioTransport) -> None:
