@@ -424,6 +424,16 @@ async def test_a_gzip_answer_is_decoded(transport: AsyncioTransport) -> None:
         assert (await transport.send(req(server.port))).body == b'{"id": 5}'
 
 
+async def test_a_gzip_answer_that_does_not_decode_is_a_connection_error(
+    transport: AsyncioTransport,
+) -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\n\r\nnope"
+    async with Server(answering(answer, ANSWER)) as server:
+        with pytest.raises(APIConnectionError, match="error"):
+            await transport.send(req(server.port))
+        assert (await transport.send(req(server.port))).body == b'{"id": 1}'
+
+
 async def test_a_body_shorter_than_its_content_length(transport: AsyncioTransport) -> None:
     short = b'HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{"id"'
     async with Server(answering(short)) as server:

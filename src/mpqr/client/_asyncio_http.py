@@ -94,7 +94,7 @@ class _Connection(asyncio.Protocol):
             data, self.buf = self.buf + data, b""
         try:
             self._parse(data)
-        except (http.client.HTTPException, ValueError, zlib.error) as exc:
+        except (http.client.HTTPException, ValueError) as exc:
             self._fail(exc)
             return
         if self.fut is not None:  # more to come: the read timeout counts from this read
@@ -159,14 +159,12 @@ class _Connection(asyncio.Protocol):
             return
         if self.state == _UNTIL_CLOSE and exc is None:  # the end of the body is the end of it all
             self._complete(b"".join(self.parts))
+        elif exc is not None:  # a reset or broken pipe before any answer is a stale connection
+            self._fail(exc)
         elif not self.received:
             self._fail(
-                exc
-                if isinstance(exc, _STALE)
-                else http.client.RemoteDisconnected("Remote end closed connection without response")
+                http.client.RemoteDisconnected("Remote end closed connection without response")
             )
-        elif exc is not None:
-            self._fail(exc)
         elif self.state == _HEAD:
             self._fail(http.client.IncompleteRead(self.buf))
         else:
@@ -191,12 +189,18 @@ class _Connection(asyncio.Protocol):
         if self.timer is not None:
             self.timer.cancel()
             self.timer = None
+        if fut is None or fut.done():
+            return
         headers = self.headers
         encoding = headers.get("content-encoding")
         if encoding is not None and body:
-            body = _decode(encoding, body)
-        if fut is not None and not fut.done():
-            fut.set_result(RawResponse(self.status, headers, body))
+            try:
+                body = _decode(encoding, body)
+            except zlib.error as exc:
+                self.keep_alive = False
+                fut.set_exception(exc)
+                return
+        fut.set_result(RawResponse(self.status, headers, body))
 
     def _fail(self, exc: BaseException) -> None:
         fut = self.fut
@@ -567,7 +571,8 @@ class AsyncioTransport:
                 pool.release(conn)
                 raise
             conn.abort()  # never back in the pool half-read (cancelled, timed out, broken)
-            if not (reused and isinstance(exc, _STALE) and _resendable(request)):
+            stale = reused and isinstance(exc, _STALE) and not conn.received
+            if not (stale and _resendable(request)):
                 pool.release(None)
                 mapped = _mapped(exc, pool.origin)
                 if mapped is None:
