@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import random
 import socket
 import ssl
 import struct
@@ -20,7 +21,7 @@ import pytest
 
 from mpqr import AsyncClient
 from mpqr.bench.canned import make_self_signed_cert
-from mpqr.client import AsyncioTransport, RawRequest, Timeouts
+from mpqr.client import AsyncioTransport, RawRequest, RawResponse, Timeouts
 from mpqr.errors import APIConnectionError, APITimeoutError
 
 TOKEN = "APP_USR-secret-token"  # a dummy, checked never to leak into errors
@@ -545,6 +546,54 @@ async def test_cancelled_while_waiting_for_a_connection(transport: AsyncioTransp
         assert [done[0].status, done[2].status] == [200, 200]  # type: ignore[union-attr]
         assert (await transport.send(req(server.port))).status == 200
         assert server.accepted == 1
+    await transport.aclose()
+
+
+async def test_cancellations_at_any_point_never_leak_a_slot_or_a_socket() -> None:
+    rng = random.Random(7)
+    transport = AsyncioTransport(max_connections=3)
+
+    async def answer_in_pieces(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while await read_request(reader):
+            for piece in (ANSWER[:20], ANSWER[20:60], ANSWER[60:]):
+                writer.write(piece)
+                await writer.drain()
+                await asyncio.sleep(0)
+
+    async with Server(default=answer_in_pieces) as server:
+
+        async def cancel_later(task: asyncio.Task[Any], turns: int) -> None:
+            for _ in range(turns):
+                await asyncio.sleep(0)
+            task.cancel()
+
+        answered: list[RawResponse] = []
+        cancelled = 0
+        for _ in range(40):  # rounds of 6 calls: 3 in flight, 3 waiting; some cancelled anywhere
+            calls = [asyncio.create_task(transport.send(req(server.port))) for _ in range(6)]
+            killers = [
+                asyncio.create_task(cancel_later(call, rng.randrange(30)))
+                for call in calls
+                if rng.random() < 0.4
+            ]
+            results = await asyncio.gather(*calls, return_exceptions=True)
+            await asyncio.gather(*killers)
+            for result in results:
+                if isinstance(result, RawResponse):
+                    answered.append(result)
+                else:
+                    assert isinstance(result, asyncio.CancelledError)
+                    cancelled += 1
+        assert answered
+        assert cancelled
+        assert all(r.body == b'{"id": 1}' for r in answered)
+        assert server.accepted > 3  # some were cancelled mid-answer: their sockets not reused
+        (pool,) = transport._pools.values()
+        assert pool.active == 0  # every slot came back
+        assert not pool.waiters
+        assert len(pool.idle) <= 3
+        assert all(conn.usable() for conn in pool.idle)
+        assert (await transport.send(req(server.port))).body == b'{"id": 1}'
     await transport.aclose()
 
 
