@@ -191,6 +191,16 @@ async def test_keeps_one_connection_alive(transport: AsyncioTransport) -> None:
         assert server.accepted == 1
 
 
+async def test_connections_have_tcp_nodelay(transport: AsyncioTransport) -> None:
+    async with Server() as server:
+        await transport.send(req(server.port))
+        (pool,) = transport._pools.values()
+        (conn,) = pool.idle
+        assert conn.transport is not None
+        sock = conn.transport.get_extra_info("socket")
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
 async def test_sends_what_http_client_sends(transport: AsyncioTransport) -> None:
     async with Server() as server:
         await transport.send(req(server.port, "POST"))  # no body: Content-Length 0
