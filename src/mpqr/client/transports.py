@@ -3,7 +3,7 @@
 The defaults are :class:`StdlibTransport` (sync: the standard library's ``http.client`` with
 keep-alive connections pooled per origin, about half the CPU per request of urllib3's pool) and
 :class:`AsyncioTransport` (async: a lean HTTP/1.1 client on raw asyncio with the same pooling
-contract, several times aiohttp's calls per second on one core), chosen on measurements.
+contract, two to three times the calls per second of aiohttp), chosen on measurements.
 :class:`Urllib3Transport` and :class:`AiohttpTransport` (one ``ClientSession`` with a bounded
 ``TCPConnector``) remain available. Tests and callers can pass their own transport: anything with
 these methods works.
