@@ -32,7 +32,7 @@ PAIRS = [
 SUBS: list[tuple[str, str]] = [
     (r"AsyncClient", "Client"),
     (r"AsyncTransport", "SyncTransport"),
-    (r"AiohttpTransport", "StdlibTransport"),
+    (r"AsyncioTransport", "StdlibTransport"),
     (r"AsyncIterator", "Iterator"),
     (r"_async_resources", "_sync_resources"),
     (r"client\.aio", "client.sync"),
@@ -46,7 +46,7 @@ SUBS: list[tuple[str, str]] = [
     (r"import asyncio\n", ""),  # the sync twin sleeps with ``time``, imported for perf_counter
     (r"Awaitable\[None\]", "None"),
     (r"Awaitable, ", ""),
-    (r"aiohttp", "http.client"),
+    (r"HTTP/1\.1 on raw asyncio", "http.client"),
 ]
 
 

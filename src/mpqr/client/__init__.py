@@ -1,4 +1,4 @@
-"""The mpqr client: :class:`Client` (sync, http.client) and :class:`AsyncClient` (asyncio, aiohttp).
+"""The mpqr client: :class:`Client` (sync, http.client) and :class:`AsyncClient` (raw asyncio).
 
 Both share one pure core (``_core``: request building, response parsing, error mapping, the
 defaults), one retry policy (``retry``) and the same resources; only the sending differs. The async
@@ -12,6 +12,7 @@ from mpqr.client.retry import RetryPolicy, Timeouts
 from mpqr.client.sync import Client
 from mpqr.client.transports import (
     AiohttpTransport,
+    AsyncioTransport,
     AsyncTransport,
     StdlibTransport,
     SyncTransport,
@@ -23,6 +24,7 @@ __all__ = [
     "AiohttpTransport",
     "AsyncClient",
     "AsyncTransport",
+    "AsyncioTransport",
     "Call",
     "Client",
     "RawRequest",

@@ -1,6 +1,6 @@
 # The source of sync.py: scripts/unasync.py writes that sync twin from this file.
 # Edit here, then run `python scripts/unasync.py` (make lint fails while the twin is stale).
-"""``mpqr.AsyncClient`` (aiohttp). It only sends; building and parsing are in ``_core``."""
+"""``mpqr.AsyncClient`` (HTTP/1.1 on raw asyncio). It only sends; ``_core`` builds and parses."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ T = TypeVar("T")
 
 
 class AsyncClient:
-    """A typed, pooled client (aiohttp) for every Mercado Pago in-store QR API.
+    """A typed, pooled client (HTTP/1.1 on raw asyncio) for every Mercado Pago in-store QR API.
 
     Connections are kept alive between calls, up to ``max_connections`` per host (100 by default,
     so 32 or 64 calls in flight never wait for a socket).
@@ -81,7 +81,7 @@ class AsyncClient:
             else TrafficRecorder(record_to, prefix=self._config.prefix, secret=self._config.secret)
         )
         self._retry = retry
-        self._transport: transports.AsyncTransport = transport or transports.AiohttpTransport(
+        self._transport: transports.AsyncTransport = transport or transports.AsyncioTransport(
             timeouts=timeouts, max_connections=max_connections
         )
         self._sleep = sleep

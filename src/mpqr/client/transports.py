@@ -2,9 +2,11 @@
 
 The defaults are :class:`StdlibTransport` (sync: the standard library's ``http.client`` with
 keep-alive connections pooled per origin, about half the CPU per request of urllib3's pool) and
-:class:`AiohttpTransport` (async, one ``ClientSession`` with a bounded ``TCPConnector``), chosen on
-measurements. :class:`Urllib3Transport` remains available. Tests and callers can pass their own
-transport: anything with these methods works.
+:class:`AsyncioTransport` (async: a lean HTTP/1.1 client on raw asyncio with the same pooling
+contract, two to three times the calls per second of aiohttp), chosen on measurements.
+:class:`Urllib3Transport` and :class:`AiohttpTransport` (one ``ClientSession`` with a bounded
+``TCPConnector``) remain available. Tests and callers can pass their own transport: anything with
+these methods works.
 
 A transport raises :class:`~mpqr.errors.APITimeoutError` or :class:`~mpqr.errors.APIConnectionError`
 when no HTTP answer came back; it never raises for an HTTP status (that is the core's job).
@@ -26,6 +28,7 @@ from urllib3.exceptions import (
 )
 from yarl import URL
 
+from mpqr.client._asyncio_http import AsyncioTransport
 from mpqr.client._core import RawRequest, RawResponse
 from mpqr.client._stdlib_http import StdlibTransport
 from mpqr.client.retry import Timeouts
@@ -34,6 +37,7 @@ from mpqr.errors import APIConnectionError, APITimeoutError
 __all__ = [
     "AiohttpTransport",
     "AsyncTransport",
+    "AsyncioTransport",
     "StdlibTransport",
     "SyncTransport",
     "Urllib3Transport",
