@@ -27,7 +27,8 @@ this process, a few at a time.
   seller's reconcile job finds the payment (20 sales at once; ``quick``: 4).
 
 Windows are 6 s (``quick``: 1.5 s); sale creation uses 200 sales with 10 in flight and 150 at the
-fixed rate (``quick``: 30 and 20 on SQLite, 40 and 20 on PostgreSQL), pay → paid 100 sales (``quick``: 12). The servers run with their default settings.
+fixed rate (``quick``: 30 and 20 on SQLite, 40 and 20 on PostgreSQL), pay → paid 100 sales
+(``quick``: 12). The servers run with their default settings.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mpqr._gc import freeze_startup_objects
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -104,6 +106,7 @@ def command(host: str, port: int, site_id: str, state_file: str | None, **option
     click.echo(f"  webhook secret: {seller.webhook_secret}")
     click.echo(f"  POS:            {pos.id} (external_id {pos.external_id})")
     click.echo(f"  customer app:   {base}/customer/{pos.id}")
+    freeze_startup_objects()  # see mpqr._gc: collections no longer walk what start-up built
     uvicorn.run(app, host=host, port=port, **UVICORN)
 
 

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import SQLAlchemyError
 
+from mpqr._gc import freeze_startup_objects
 from mpqr.clock import Clock, SystemClock
 from mpqr.ids import IdFactory
 from mpqr.seller import http
@@ -58,13 +59,17 @@ def create_app(
     gateway: Gateway | None = None,
     ids: IdFactory | None = None,
     announce: Callable[[str], None] = print,
+    freeze_gc: bool = False,
 ) -> FastAPI:
     """The seller server. ``gateway`` replaces Mercado Pago (tests); ``announce`` prints the
-    first-start credentials (default: stdout)."""
+    first-start credentials (default: stdout); ``freeze_gc``: once started, leave what start-up
+    built out of garbage collections (``mpqr serve`` does; see :mod:`mpqr._gc`)."""
     app = FastAPI(
         title="mpqr seller server",
         version="1",
-        lifespan=_lifespan(settings, clock or SystemClock(), gateway, ids or IdFactory(), announce),
+        lifespan=_lifespan(
+            settings, clock or SystemClock(), gateway, ids or IdFactory(), announce, freeze_gc
+        ),
     )
     http.install(app, settings.max_body_bytes, settings.forwarded_allow_ips)
     app.include_router(sales_endpoints.router)
@@ -85,6 +90,7 @@ def _lifespan(
     gateway: Gateway | None,
     ids: IdFactory,
     announce: Callable[[str], None],
+    freeze_gc: bool,
 ) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -109,6 +115,8 @@ def _lifespan(
         )
         ctx = Context(settings, db, gw, clock, ids, Metrics.create(), broadcaster, crash)
         tasks = await _start(app, ctx, announce)
+        if freeze_gc:
+            freeze_startup_objects()  # a full collection no longer walks what start-up built
         try:
             yield
         finally:

@@ -123,7 +123,7 @@ def serve_command(log_level: str, **options: Any) -> None:
         ],
         getattr(logging, log_level.upper(), logging.INFO),
     )
-    app = create_app(settings, announce=lambda text: click.echo(text))
+    app = create_app(settings, announce=lambda text: click.echo(text), freeze_gc=True)
     uvicorn.run(
         app,
         host=settings.host,
