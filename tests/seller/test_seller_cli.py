@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -89,3 +90,34 @@ def test_serve_subprocess_prints_admin_once_and_serves(tmp_path: Path) -> None:
     assert "user 'admin'" in out
     assert "APP_USR-cli-secret-999" not in out + err
     assert '"request_id"' in err  # JSON log lines
+
+
+async def test_serve_leaves_its_start_up_objects_out_of_collections(tmp_path: Path) -> None:
+    """``mpqr serve`` builds its app with ``freeze_gc=True``: once started, what start-up built
+    is frozen (a full collection no longer walks it). An app built elsewhere (a test, another
+    program) leaves that process's collector alone."""
+    import gc
+
+    from fastapi import FastAPI
+    from seller_env import serve, settings_for
+    from seller_fakes import FakeGateway
+
+    from mpqr.seller.app import create_app
+
+    def make(freeze: bool) -> Callable[[str], FastAPI]:
+        def build(base: str) -> FastAPI:
+            cfg = settings_for(f"sqlite:///{tmp_path}/f{freeze}.db", base)
+            return create_app(cfg, gateway=FakeGateway(), freeze_gc=freeze)
+
+        return build
+
+    gc.unfreeze()
+    try:
+        async with serve(make(False)):
+            assert gc.get_freeze_count() == 0
+        async with serve(make(True)):
+            assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()  # give this test process its collector back
+    source = Path(__file__).parents[2] / "src" / "mpqr" / "seller" / "cli.py"
+    assert "freeze_gc=True" in source.read_text()

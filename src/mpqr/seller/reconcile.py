@@ -14,8 +14,10 @@ import logging
 from datetime import datetime, timedelta
 
 from mpqr.seller.context import Context
-from mpqr.seller.errors import NotFound, SellerError
+from mpqr.seller.db.engine import Conn
+from mpqr.seller.errors import SellerError
 from mpqr.seller.sales import repository as repo
+from mpqr.seller.sales.apply import Applied
 from mpqr.seller.sales.rules import EventSource, SaleStatus, is_final
 from mpqr.seller.sales.schemas import SaleOut
 from mpqr.seller.sales.service import SalesService
@@ -28,17 +30,19 @@ _MIN_SLEEP = 0.01
 _IN_FLIGHT = 8  # sales checked at once: a burst of due sales must not queue behind each other
 
 
-def next_check(sale: SaleOut, checks: int, now: datetime, settings: Settings) -> datetime | None:
-    """When to look at ``sale`` again after ``checks`` checks; None when it can no longer change."""
-    if is_final(sale.status):
+def next_check(
+    status: SaleStatus, expires_at: datetime, checks: int, now: datetime, settings: Settings
+) -> datetime | None:
+    """When to look at a sale again after ``checks`` checks; None when it can no longer change."""
+    if is_final(status):
         return None
-    end = sale.expires_at + timedelta(seconds=settings.reconcile_after_expiry)
+    end = expires_at + timedelta(seconds=settings.reconcile_after_expiry)
     if now >= end:
         return None
     delay = min(settings.reconcile_first_after * 2**checks, settings.reconcile_max_interval)
     at = now + timedelta(seconds=delay)
-    if sale.status is SaleStatus.PENDING and now < sale.expires_at < at:
-        at = sale.expires_at  # be there when it expires
+    if status is SaleStatus.PENDING and now < expires_at < at:
+        at = expires_at  # be there when it expires
     return min(at, end)
 
 
@@ -80,24 +84,42 @@ class Reconciler:
         return len(due)
 
     async def _check(self, sale_id: str, checks: int) -> None:
-        try:
-            if (await self.sales.get(sale_id)).status is SaleStatus.OPENING:
-                # recovery's to finish; look again once it has
-                await self._reschedule(sale_id, self.ctx.now() + timedelta(seconds=5), checks)
-                return
-            applied = await self.sales.refresh(sale_id, EventSource.RECONCILE)
-            if applied is not None and applied.changed:
-                self.ctx.metrics.reconcile_corrections.inc()
-            sale = await self._expire_if_due(await self.sales.get(sale_id))
-        except NotFound:
+        """Search the sale at Mercado Pago and apply what it shows; the next check is scheduled
+        in the same unit of work as that change. A pending sale past its expiry is expired."""
+        row = await self.ctx.db.read_unit(repo.get_sale, sale_id=sale_id)
+        if row is None:
             await self.ctx.db.unit(repo.unschedule, sale_id)
             return
+        retry_at = self.ctx.now() + timedelta(seconds=5)
+        if SaleStatus(row.status) is SaleStatus.OPENING:
+            # recovery's to finish; look again once it has
+            await self._reschedule(sale_id, retry_at, checks)
+            return
+
+        settings = self.ctx.settings
+
+        async def reschedule(conn: Conn, applied: Applied | None) -> None:
+            sale = row if applied is None else applied.state.row
+            now = self.ctx.now()
+            at = next_check(SaleStatus(sale.status), sale.expires_at, checks + 1, now, settings)
+            if at is None:
+                await repo.unschedule(conn, sale_id)
+            else:
+                await repo.schedule(conn, sale_id, at, checks + 1)
+
+        try:
+            found = await self.ctx.gateway.find(row.external_reference, row.mp_order_id)
+            applied = await self.sales.apply(found, EventSource.RECONCILE, then=reschedule)
         except SellerError as exc:
             log.warning("reconcile of %s failed: %s", sale_id, exc)
-            await self._reschedule(sale_id, self.ctx.now() + timedelta(seconds=5), checks)
+            await self._reschedule(sale_id, retry_at, checks)
             return
-        at = next_check(sale, checks + 1, self.ctx.now(), self.ctx.settings)
-        await self._reschedule(sale_id, at, checks + 1)
+        if applied is not None and applied.changed:
+            self.ctx.metrics.reconcile_corrections.inc()
+        status = SaleStatus(row.status) if applied is None else applied.new_status
+        if status is SaleStatus.PENDING and self.ctx.now() >= row.expires_at:
+            # rescheduled already: an expired sale is checked on, exactly as a pending one
+            await self._expire_if_due(await self.sales.get(sale_id))
 
     async def _expire_if_due(self, sale: SaleOut) -> SaleOut:
         if sale.status is not SaleStatus.PENDING or self.ctx.now() < sale.expires_at:

@@ -81,7 +81,7 @@ class Processor:
         them all."""
         now = self.ctx.now()
 
-        async def done(conn: Conn) -> None:  # in the apply's own unit: both or neither commit
+        async def done(conn: Conn, _: object) -> None:  # in the apply's unit: both or neither
             await _mark_processed(conn, rows, now)
             self.ctx.crash.hit("apply.before_commit")
 

@@ -29,7 +29,8 @@ from mpqr.seller.unmatched import repository as unmatched
 __all__ = ["SalesService"]
 
 log = logging.getLogger("mpqr.seller.sales")
-Also = Callable[[Conn], Awaitable[None]]  # more work for the unit of work of an apply
+# More work for the unit of work of an apply, given its outcome (None: no sale owns the facts).
+Also = Callable[[Conn, Applied | None], Awaitable[None]]
 _LATE = frozenset({Alert.PAID_AFTER_CANCEL, Alert.PAID_AFTER_EXPIRY})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -188,7 +189,7 @@ async def _apply(
         else await unmatched.record(conn, evidence, source.value, now, currency)
     )
     if then is not None:
-        await then(conn)
+        await then(conn, applied)
     return applied, fresh
 
 
