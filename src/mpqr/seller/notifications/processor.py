@@ -88,6 +88,8 @@ class Processor:
         try:
             evidence = await self.ctx.gateway.fetch(ref)
             self.ctx.crash.hit("apply.after_call")
+            if self.writer is not None:
+                await self.writer.wait_idle()  # and again here: acks before our unit of work
             await self.sales.apply(evidence, EventSource.NOTIFICATION, then=done)
         except SellerError as exc:
             await self._failed(rows, exc)
