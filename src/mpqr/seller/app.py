@@ -71,7 +71,8 @@ def create_app(
             settings, clock or SystemClock(), gateway, ids or IdFactory(), announce, freeze_gc
         ),
     )
-    http.install(app, settings.max_body_bytes, settings.forwarded_allow_ips)
+    direct = {("POST", "/notifications"): notification_endpoint.receive}  # the hottest path
+    http.install(app, settings.max_body_bytes, settings.forwarded_allow_ips, direct)
     app.include_router(sales_endpoints.router)
     app.include_router(unmatched_endpoints.router)
     app.include_router(cashbox_endpoints.router)

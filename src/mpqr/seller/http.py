@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -67,17 +67,29 @@ class _BodyTooLarge(Exception):
     pass
 
 
+# An endpoint the edge answers itself: ``await handler(request)`` gives the response.
+Direct = Callable[[Request], Awaitable[Response]]
+
+
 class EdgeMiddleware:
     """The whole edge in one pure ASGI layer (one call and one wrapped ``send`` per request, not
     four): the request id (the caller's ``x-request-id`` or a new one, sent back in that header,
     stamped on the logs) and one log line per request; ``/api/`` writes with a body must be JSON
     (else 415); bodies over ``limit`` bytes are refused (413), by ``Content-Length`` or as they
     stream in; and, the last line, anything unhandled becomes a logged 500 JSON (if nothing was
-    sent yet). Streams such as SSE pass through untouched."""
+    sent yet). Streams such as SSE pass through untouched.
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    ``direct`` maps a (method, path) to an endpoint this layer calls itself, with everything above
+    but without the framework's routing and dependency machinery: ``POST /notifications``, the
+    hottest path (Mercado Pago's deliveries), whose endpoint takes the bare request and nothing
+    else. Its route stays declared in the app for the OpenAPI document and other methods."""
+
+    def __init__(
+        self, app: ASGIApp, limit: int, direct: Mapping[tuple[str, str], Direct] | None = None
+    ) -> None:
         self.app = app
         self.limit = limit
+        self.direct = dict(direct or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -131,7 +143,12 @@ class EdgeMiddleware:
             return message
 
         try:
-            await self.app(scope, counting_receive, send)
+            endpoint = self.direct.get((scope["method"], scope["path"])) if self.direct else None
+            if endpoint is None:
+                await self.app(scope, counting_receive, send)
+            else:
+                response = await endpoint(Request(scope, counting_receive))
+                await response(scope, counting_receive, send)
         except _BodyTooLarge:
             if not answered():
                 await problem(413, "the request body is too large")(scope, receive, send)
@@ -219,11 +236,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, detail, headers=headers)
 
 
-def install(app: FastAPI, max_body_bytes: int, forwarded_allow_ips: tuple[str, ...]) -> None:
-    """Exception handlers and the edge middleware (behind the proxy-headers one, if any)."""
+def install(
+    app: FastAPI,
+    max_body_bytes: int,
+    forwarded_allow_ips: tuple[str, ...],
+    direct: Mapping[tuple[str, str], Direct] | None = None,
+) -> None:
+    """Exception handlers and the edge middleware (behind the proxy-headers one, if any);
+    ``direct``: endpoints the edge answers itself (see :class:`EdgeMiddleware`)."""
     app.add_exception_handler(SellerError, _seller_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_middleware(EdgeMiddleware, limit=max_body_bytes)
+    app.add_middleware(EdgeMiddleware, limit=max_body_bytes, direct=direct)
     if forwarded_allow_ips:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(forwarded_allow_ips))
