@@ -25,10 +25,10 @@ import http.client
 import ssl
 import zlib
 from collections import deque
-from urllib.parse import urlsplit
 
 from mpqr.client._asyncio_conn import Connection, reason
 from mpqr.client._core import RawRequest, RawResponse
+from mpqr.client._stdlib_http import origin_address
 from mpqr.client.retry import IDEMPOTENT_METHODS, Timeouts
 from mpqr.errors import APIConnectionError, APITimeoutError
 
@@ -52,12 +52,9 @@ class _Pool:
         limit: int,
         context: ssl.SSLContext | None,
     ) -> None:
-        parts = urlsplit(origin)
         self.loop = loop
         self.origin = origin
-        self.tls = parts.scheme == "https"
-        self.host = parts.hostname or ""
-        self.port = parts.port or (443 if self.tls else 80)
+        self.tls, self.host, self.port = origin_address(origin)
         self.timeouts = timeouts
         self.limit = limit
         self.context = context
@@ -66,8 +63,8 @@ class _Pool:
         self.waiters: deque[asyncio.Future[Connection | None]] = deque()
         self.shut = False
         host = f"[{self.host}]" if ":" in self.host else self.host
-        if parts.port is not None and parts.port != (443 if self.tls else 80):
-            host = f"{host}:{parts.port}"
+        if self.port != (443 if self.tls else 80):
+            host = f"{host}:{self.port}"
         self.host_line = f"Host: {host}\r\n"
         self.prefix = f"{self.host_line}Accept-Encoding: identity\r\n"
 

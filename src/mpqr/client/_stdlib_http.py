@@ -39,6 +39,13 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"[:300]
 
 
+def origin_address(origin: str) -> tuple[bool, str, int]:
+    """``(tls, host, port)`` of ``scheme://host[:port]`` (https: TLS, default port 443; else 80)."""
+    parts = urlsplit(origin)
+    tls = parts.scheme == "https"
+    return tls, parts.hostname or "", parts.port or (443 if tls else 80)
+
+
 def _dropped(conn: _Connection) -> bool:
     """True if the server closed (or wrote to) an idle connection: it cannot carry a request."""
     sock = conn.sock
@@ -57,10 +64,7 @@ class _Pool:
     def __init__(
         self, origin: str, timeouts: Timeouts, keep: int, context: ssl.SSLContext | None
     ) -> None:
-        parts = urlsplit(origin)
-        self.tls = parts.scheme == "https"
-        self.host = parts.hostname or ""
-        self.port = parts.port or (443 if self.tls else 80)
+        self.tls, self.host, self.port = origin_address(origin)
         self.timeouts = timeouts
         self.keep = keep
         self.context = context
