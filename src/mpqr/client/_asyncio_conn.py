@@ -11,18 +11,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import http.client
-import select
 import socket
 import zlib
 
 from mpqr.client._core import RawResponse
+from mpqr.client._stdlib_http import readable_now
 
-__all__ = ["Connection", "reason"]
-
-
-def reason(exc: BaseException) -> str:
-    # Exception texts here name the host and the OS error, never headers (where the token lives).
-    return f"{type(exc).__name__}: {exc}"[:300]
+__all__ = ["Connection"]
 
 
 _MAX_HEAD = 65536  # bytes of status line and headers; a longer head is a broken server
@@ -114,11 +109,7 @@ class Connection(asyncio.Protocol):
         """True if an idle connection can carry a request: the server neither closed nor wrote."""
         if self.closed or not self.keep_alive:
             return False
-        try:
-            readable, _, _ = select.select([self.fd], [], [], 0)
-        except (OSError, ValueError):
-            return False
-        return not readable
+        return not readable_now(self.fd)
 
     def abort(self) -> None:
         """Close now, whatever is in flight (the caller no longer waits for it)."""

@@ -26,16 +26,14 @@ import ssl
 import zlib
 from collections import deque
 
-from mpqr.client._asyncio_conn import Connection, reason
+from mpqr.client._asyncio_conn import Connection
 from mpqr.client._core import RawRequest, RawResponse
-from mpqr.client._stdlib_http import origin_address
-from mpqr.client.retry import IDEMPOTENT_METHODS, Timeouts
+from mpqr.client._stdlib_http import STALE, origin_address, reason, resendable
+from mpqr.client.retry import Timeouts
 from mpqr.errors import APIConnectionError, APITimeoutError
 
 __all__ = ["AsyncioTransport"]
 
-# The server hung up between two requests on a kept-alive connection (nothing was answered).
-_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 # Headers this module writes itself unless the request has its own (as http.client does).
 _OWN = frozenset({"host", "accept-encoding", "content-length", "transfer-encoding"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})  # an empty one still says Content-Length: 0
@@ -250,8 +248,8 @@ class AsyncioTransport:
                 pool.release(conn)
                 raise
             conn.abort()  # never back in the pool half-read (cancelled, timed out, broken)
-            stale = reused and isinstance(exc, _STALE) and not conn.received
-            if not (stale and _resendable(request)):
+            stale = reused and isinstance(exc, STALE) and not conn.received
+            if not (stale and resendable(request)):
                 pool.release(None)
                 mapped = _mapped(exc, pool.origin)
                 if mapped is None:
@@ -299,9 +297,3 @@ def _mapped(exc: BaseException, origin: str) -> Exception | None:
     if isinstance(exc, (http.client.HTTPException, OSError, ValueError, zlib.error)):
         return APIConnectionError(f"connection to {origin} failed: {reason(exc)}")
     return None  # cancelled, or a bug: raised as it is
-
-
-def _resendable(request: RawRequest) -> bool:
-    return request.method in IDEMPOTENT_METHODS or any(
-        name.lower() == "x-idempotency-key" for name in request.headers
-    )

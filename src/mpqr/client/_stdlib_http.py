@@ -27,14 +27,14 @@ from mpqr.client._core import RawRequest, RawResponse
 from mpqr.client.retry import IDEMPOTENT_METHODS, Timeouts
 from mpqr.errors import APIConnectionError, APITimeoutError
 
-__all__ = ["StdlibTransport"]
+__all__ = ["STALE", "StdlibTransport", "origin_address", "readable_now", "reason", "resendable"]
 
 _Connection = http.client.HTTPConnection
 # The server hung up between two requests on a kept-alive connection (nothing was answered).
-_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
 
 
-def _reason(exc: BaseException) -> str:
+def reason(exc: BaseException) -> str:
     # Exception texts here name the host and the OS error, never headers (where the token lives).
     return f"{type(exc).__name__}: {exc}"[:300]
 
@@ -46,16 +46,19 @@ def origin_address(origin: str) -> tuple[bool, str, int]:
     return tls, parts.hostname or "", parts.port or (443 if tls else 80)
 
 
-def _dropped(conn: _Connection) -> bool:
-    """True if the server closed (or wrote to) an idle connection: it cannot carry a request."""
-    sock = conn.sock
-    if sock is None:
-        return True
+def readable_now(sock: socket.socket | int) -> bool:
+    """True if an idle connection's socket has something to read (the server closed it or wrote
+    unasked) or cannot be polled: it cannot carry a request."""
     try:
         readable, _, _ = select.select([sock], [], [], 0)
     except (OSError, ValueError):
         return True
     return bool(readable)
+
+
+def _dropped(conn: _Connection) -> bool:
+    """True if the server closed (or wrote to) an idle connection: it cannot carry a request."""
+    return conn.sock is None or readable_now(conn.sock)
 
 
 class _Pool:
@@ -150,12 +153,12 @@ class StdlibTransport:
         except TimeoutError as exc:
             raise APITimeoutError(f"timed out connecting to {request.origin}") from exc
         except OSError as exc:
-            raise APIConnectionError(f"cannot connect to {request.origin}: {_reason(exc)}") from exc
+            raise APIConnectionError(f"cannot connect to {request.origin}: {reason(exc)}") from exc
         try:
             try:
                 return self._exchange(pool, conn, request)
-            except _STALE:
-                if not (reused and _resendable(request)):
+            except STALE:
+                if not (reused and resendable(request)):
                     raise
             conn = pool.connect()  # the kept-alive connection had been closed: once more
             return self._exchange(pool, conn, request)
@@ -163,7 +166,7 @@ class StdlibTransport:
             raise APITimeoutError(f"timed out talking to {request.origin}") from exc
         except (http.client.HTTPException, OSError) as exc:
             raise APIConnectionError(
-                f"connection to {request.origin} failed: {_reason(exc)}"
+                f"connection to {request.origin} failed: {reason(exc)}"
             ) from exc
 
     @staticmethod
@@ -186,7 +189,9 @@ class StdlibTransport:
             pool.close()
 
 
-def _resendable(request: RawRequest) -> bool:
+def resendable(request: RawRequest) -> bool:
+    """Safe to send again after the server hung up unanswered: an idempotent method, or a
+    request carrying an ``X-Idempotency-Key``."""
     return request.method in IDEMPOTENT_METHODS or any(
         name.lower() == "x-idempotency-key" for name in request.headers
     )

@@ -30,7 +30,7 @@ from yarl import URL
 
 from mpqr.client._asyncio_http import AsyncioTransport
 from mpqr.client._core import RawRequest, RawResponse
-from mpqr.client._stdlib_http import StdlibTransport
+from mpqr.client._stdlib_http import StdlibTransport, reason
 from mpqr.client.retry import Timeouts
 from mpqr.errors import APIConnectionError, APITimeoutError
 
@@ -103,23 +103,18 @@ class Urllib3Transport:
                 preload_content=True,
             )
         except NewConnectionError as exc:  # before TimeoutError: it subclasses ConnectTimeoutError
-            raise APIConnectionError(f"cannot connect to {request.origin}: {_reason(exc)}") from exc
+            raise APIConnectionError(f"cannot connect to {request.origin}: {reason(exc)}") from exc
         except Urllib3TimeoutError as exc:
             raise APITimeoutError(f"timed out talking to {request.origin}") from exc
         except (ProtocolError, HTTPError, OSError) as exc:
             raise APIConnectionError(
-                f"connection to {request.origin} failed: {_reason(exc)}"
+                f"connection to {request.origin} failed: {reason(exc)}"
             ) from exc
         return RawResponse(response.status, response.headers, response.data)
 
     def close(self) -> None:
         self._pools.clear()
         self._manager.clear()
-
-
-def _reason(exc: BaseException) -> str:
-    # Exception texts here name the host and the OS error, never headers (where the token lives).
-    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 class AiohttpTransport:
@@ -161,7 +156,7 @@ class AiohttpTransport:
             raise APITimeoutError(f"timed out talking to {request.origin}") from exc
         except aiohttp.ClientError as exc:
             raise APIConnectionError(
-                f"connection to {request.origin} failed: {_reason(exc)}"
+                f"connection to {request.origin} failed: {reason(exc)}"
             ) from exc
 
     async def aclose(self) -> None:
