@@ -238,51 +238,41 @@ class AsyncioTransport:
                 conn, reused = await pool.open_in_slot(), False
             else:
                 conn, reused = taken, True
-        fut = conn.exchange(data, head_only)
-        try:
-            response = await fut
-        except BaseException as exc:
-            if _answered(
-                fut
-            ):  # cancelled just as the whole answer arrived: the connection is clean
-                pool.release(conn)
-                raise
-            conn.abort()  # never back in the pool half-read (cancelled, timed out, broken)
-            stale = reused and isinstance(exc, STALE) and not conn.received
-            if not (stale and resendable(request)):
-                pool.release(None)
-                mapped = _mapped(exc, pool.origin)
-                if mapped is None:
-                    raise
-                raise mapped from exc
-            return await self._again(pool, data, head_only)  # the kept-alive one had been closed
-        pool.release(conn)
-        return response
-
-    @staticmethod
-    async def _again(pool: _Pool, data: bytes, head_only: bool) -> RawResponse:
-        conn = await pool.open_in_slot()
-        fut = conn.exchange(data, head_only)
-        try:
-            response = await fut
-        except BaseException as exc:
-            if _answered(fut):
-                pool.release(conn)
-                raise
-            conn.abort()
-            pool.release(None)
-            mapped = _mapped(exc, pool.origin)
-            if mapped is None:
-                raise
-            raise mapped from exc
-        pool.release(conn)
-        return response
+        return await _exchange(pool, conn, data, head_only, request if reused else None)
 
     async def aclose(self) -> None:
         """Close the idle connections; those in use close when their call ends."""
         pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
+
+
+async def _exchange(
+    pool: _Pool, conn: Connection, data: bytes, head_only: bool, reused_for: RawRequest | None
+) -> RawResponse:
+    """Send ``data`` on ``conn`` (which holds one of ``pool``'s slots) and read the answer.
+    ``reused_for``: the request, when ``conn`` was kept alive from an earlier call; if the server
+    had closed it meanwhile (the request failed before any byte of an answer), a request that is
+    safe to resend goes once more on a fresh connection in the same slot."""
+    fut = conn.exchange(data, head_only)
+    try:
+        response = await fut
+    except BaseException as exc:
+        if _answered(fut):  # cancelled just as the whole answer arrived: the connection is clean
+            pool.release(conn)
+            raise
+        conn.abort()  # never back in the pool half-read (cancelled, timed out, broken)
+        stale = isinstance(exc, STALE) and not conn.received
+        if stale and reused_for is not None and resendable(reused_for):
+            fresh = await pool.open_in_slot()
+            return await _exchange(pool, fresh, data, head_only, None)
+        pool.release(None)
+        mapped = _mapped(exc, pool.origin)
+        if mapped is None:
+            raise
+        raise mapped from exc
+    pool.release(conn)
+    return response
 
 
 def _answered(fut: asyncio.Future[RawResponse]) -> bool:
