@@ -19,26 +19,9 @@ def insert(conn: Conn | sa.Connection, table: sa.Table) -> Any:
     return _DIALECTS.get(conn.dialect.name, sqlite).insert(table)
 
 
-class Upsert:
-    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET`` every other column to the new row's, built
-    once per dialect: each run sends its values as parameters and reuses the compiled statement.
-
-    ``await conn.execute(upsert.on(conn), {every column: value})``
-    """
-
-    def __init__(self, table: sa.Table, keys: list[str]) -> None:
-        self._by_dialect: dict[str, Any] = {}
-        for name, module in _DIALECTS.items():
-            stmt = module.insert(table)
-            others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
-            self._by_dialect[name] = stmt.on_conflict_do_update(index_elements=keys, set_=others)
-
-    def on(self, conn: Conn | sa.Connection) -> Any:
-        return self._by_dialect[conn.dialect.name]
-
-
 class PerDialect:
-    """A statement that differs per dialect, built once for each by ``build(insert_of_table)``.
+    """A statement that differs per dialect, built once for each by ``build(insert_of_table)``:
+    each run sends its values as parameters and reuses the compiled statement.
 
     ``await conn.execute(stmt.on(conn), values)``
     """
@@ -48,3 +31,17 @@ class PerDialect:
 
     def on(self, conn: Conn | sa.Connection) -> Any:
         return self._by_dialect[conn.dialect.name]
+
+
+class Upsert(PerDialect):
+    """``INSERT ... ON CONFLICT (keys) DO UPDATE SET`` every other column to the new row's.
+
+    ``await conn.execute(upsert.on(conn), {every column: value})``
+    """
+
+    def __init__(self, table: sa.Table, keys: list[str]) -> None:
+        def build(stmt: Any) -> Any:
+            others = {c.name: stmt.excluded[c.name] for c in table.c if c.name not in keys}
+            return stmt.on_conflict_do_update(index_elements=keys, set_=others)
+
+        super().__init__(table, build)

@@ -8,6 +8,7 @@ picked up by the recovery job once its lease runs out, and driven again with the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -25,11 +26,13 @@ __all__ = [
     "Operation",
     "claim_due",
     "finish",
+    "for_sale",
     "get",
     "insert",
     "open_for_payment",
     "open_for_sale",
     "operation_of",
+    "refund_sums",
     "refund_totals",
     "retry_later",
 ]
@@ -108,28 +111,26 @@ async def get(conn: Conn, op_id: str) -> Operation:
     return operation_of((await conn.execute(query)).one())
 
 
-async def open_for_sale(conn: Conn, sale_id: str, kind: OpKind | None = None) -> list[Operation]:
-    if kind is None:
-        rows = await conn.execute(_OPEN, {"sale_id": sale_id})
-    else:
-        rows = await conn.execute(_OPEN_OF_KIND, {"sale_id": sale_id, "kind": kind.value})
+async def open_for_sale(conn: Conn, sale_id: str, kind: OpKind) -> list[Operation]:
+    """The sale's open operations of ``kind``, oldest first."""
+    rows = await conn.execute(_OPEN_OF_KIND, {"sale_id": sale_id, "kind": kind.value})
     return [operation_of(r) for r in rows.all()]
 
 
+async def for_sale(conn: Conn, sale_id: str) -> list[Operation]:
+    """Every operation of the sale (open or closed), oldest first."""
+    return [operation_of(r) for r in (await conn.execute(_OF_SALE, {"sale_id": sale_id})).all()]
+
+
 # built once (the hottest reads of this table): reusing the statement skips building and keying it
-_OPEN_WHERE = sa.and_(
-    sale_operations.c.sale_id == sa.bindparam("sale_id"),
+_OF_SALE = (
+    sa.select(sale_operations)
+    .where(sale_operations.c.sale_id == sa.bindparam("sale_id"))
+    .order_by(sale_operations.c.created_at, sale_operations.c.id)
+)
+_OPEN_OF_KIND = _OF_SALE.where(
     sale_operations.c.state == OpState.OPEN.value,
-)
-_OPEN = (
-    sa.select(sale_operations)
-    .where(_OPEN_WHERE)
-    .order_by(sale_operations.c.created_at, sale_operations.c.id)
-)
-_OPEN_OF_KIND = (
-    sa.select(sale_operations)
-    .where(_OPEN_WHERE, sale_operations.c.kind == sa.bindparam("kind"))
-    .order_by(sale_operations.c.created_at, sale_operations.c.id)
+    sale_operations.c.kind == sa.bindparam("kind"),
 )
 
 
@@ -139,25 +140,22 @@ async def open_for_payment(conn: Conn, payment_id: str) -> list[Operation]:
     return [operation_of(r) for r in (await conn.execute(query.order_by(t.c.created_at))).all()]
 
 
-async def refund_totals(conn: Conn, sale_id: str) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
-    """Per payment of the sale: what our refunds gave back (done) and what they are giving back
-    (open)."""
+def refund_sums(operations: Iterable[Operation]) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """Per payment: what our refunds among ``operations`` gave back (done) and what they are
+    giving back (open)."""
     done: dict[str, Decimal] = {}
     running: dict[str, Decimal] = {}
-    for row in (await conn.execute(_REFUNDS, {"sale_id": sale_id})).all():
-        into = done if row.state == OpState.DONE.value else running
-        into[row.payment_id] = into.get(row.payment_id, Decimal(0)) + row.amount
+    for op in operations:
+        if op.kind is not OpKind.REFUND or op.state is OpState.FAILED or op.payment_id is None:
+            continue
+        into = done if op.state is OpState.DONE else running
+        into[op.payment_id] = into.get(op.payment_id, Decimal(0)) + (op.amount or Decimal(0))
     return done, running
 
 
-_REFUNDS = (
-    sa.select(sale_operations.c.payment_id, sale_operations.c.state, sale_operations.c.amount)
-    .where(
-        sale_operations.c.sale_id == sa.bindparam("sale_id"),
-        sale_operations.c.kind == OpKind.REFUND.value,
-    )
-    .where(sale_operations.c.state.in_([OpState.DONE.value, OpState.OPEN.value]))
-)
+async def refund_totals(conn: Conn, sale_id: str) -> tuple[dict[str, Decimal], dict[str, Decimal]]:
+    """:func:`refund_sums` of the sale's operations."""
+    return refund_sums(await for_sale(conn, sale_id))
 
 
 async def finish(

@@ -95,12 +95,6 @@ async def get_sale(
 _LIVE = (SaleStatus.OPENING.value, SaleStatus.PENDING.value)
 
 
-async def reference_of(conn: Conn, sale_id: str) -> str | None:
-    query = sa.select(sales.c.external_reference).where(sales.c.id == sale_id)
-    row = (await conn.execute(query)).first()
-    return None if row is None else str(row.external_reference)
-
-
 async def live_for_cashbox(conn: Conn, cashbox: str) -> Row | None:
     """The sale whose order is (or is being put) on ``cashbox``: at most one, by a unique index."""
     query = sa.select(sales).where(sales.c.cashbox == cashbox, sales.c.status.in_(_LIVE))

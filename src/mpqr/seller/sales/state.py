@@ -11,21 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
 from mpqr.seller.db.engine import Conn
-from mpqr.seller.db.tables import sale_operations
 from mpqr.seller.sales import operations_repository as ops
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.rules import OrderFact, PaymentFact
 
 __all__ = ["SaleState", "load"]
-
-_OPERATIONS = (
-    sa.select(sale_operations)
-    .where(sale_operations.c.sale_id == sa.bindparam("sale_id"))
-    .order_by(sale_operations.c.created_at, sale_operations.c.id)
-)
 
 
 @dataclass(slots=True)
@@ -48,17 +39,12 @@ class SaleState:
         """True while a cancel of ours is under way."""
         return any(op.kind is ops.OpKind.CANCEL for op in self.running)
 
-    def refunds_done(self) -> dict[str | None, Decimal]:
-        """Per payment: what our finished refunds gave back (as ``ops.refund_totals``)."""
-        done: dict[str | None, Decimal] = {}
-        for op in self.operations:
-            if op.kind is ops.OpKind.REFUND and op.state is ops.OpState.DONE:
-                done[op.payment_id] = done.get(op.payment_id, Decimal(0)) + (op.amount or 0)
-        return done
+    def refunds_done(self) -> dict[str, Decimal]:
+        """Per payment: what our finished refunds gave back."""
+        return ops.refund_sums(self.operations)[0]
 
 
 async def load(conn: Conn, row: Any) -> SaleState:
     """``row``'s state, in three statements."""
     pays, orders = await repo.facts(conn, row.id)
-    found = (await conn.execute(_OPERATIONS, {"sale_id": row.id})).all()
-    return SaleState(row, pays, orders, [ops.operation_of(r) for r in found])
+    return SaleState(row, pays, orders, await ops.for_sale(conn, row.id))
