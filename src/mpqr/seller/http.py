@@ -143,7 +143,7 @@ class EdgeMiddleware:
             return message
 
         try:
-            endpoint = self.direct.get((scope["method"], scope["path"])) if self.direct else None
+            endpoint = self.direct.get((scope["method"], scope["path"]))
             if endpoint is None:
                 await self.app(scope, counting_receive, send)
             else:

@@ -19,7 +19,6 @@ from mpqr.seller.errors import SellerError
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.apply import Applied
 from mpqr.seller.sales.rules import EventSource, SaleStatus, is_final
-from mpqr.seller.sales.schemas import SaleOut
 from mpqr.seller.sales.service import SalesService
 from mpqr.seller.settings import Settings
 
@@ -122,14 +121,13 @@ class Reconciler:
         status = SaleStatus(row.status) if applied is None else applied.new_status
         if status is SaleStatus.PENDING and self.ctx.now() >= row.expires_at:
             # rescheduled already: an expired sale is checked on, exactly as a pending one
-            await self._expire_if_due(await self.sales.get(sale_id))
+            await self._expire(sale_id)
 
-    async def _expire_if_due(self, sale: SaleOut) -> SaleOut:
-        if sale.status is not SaleStatus.PENDING or self.ctx.now() < sale.expires_at:
-            return sale
-        if sale.in_progress:  # a cancel or refund under way decides this sale's end
-            return sale
-        return await self.sales.expire(sale.id)
+    async def _expire(self, sale_id: str) -> None:
+        """Expire the pending sale past its expiry, unless a cancel or refund under way decides
+        its end (:meth:`SalesService.expire` re-checks that it is still pending)."""
+        if not (await self.sales.get(sale_id)).in_progress:
+            await self.sales.expire(sale_id)
 
     async def _reschedule(self, sale_id: str, at: datetime | None, checks: int) -> None:
         if at is None:

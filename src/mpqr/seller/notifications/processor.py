@@ -69,8 +69,7 @@ class Processor:
 
         async def handle(ref: ResourceRef, same: list[Any]) -> None:
             async with gate:
-                if self.writer is not None:
-                    await self.writer.wait_idle()
+                await self._acks_first()
                 await self._handle(ref, same)
 
         await asyncio.gather(*(handle(ref, same) for ref, same in groups.items()))
@@ -88,13 +87,18 @@ class Processor:
         try:
             evidence = await self.ctx.gateway.fetch(ref)
             self.ctx.crash.hit("apply.after_call")
-            if self.writer is not None:
-                await self.writer.wait_idle()  # and again here: acks before our unit of work
+            await self._acks_first()  # again: before our unit of work too
             await self.sales.apply(evidence, EventSource.NOTIFICATION, then=done)
         except SellerError as exc:
             await self._failed(rows, exc)
             return
         self.ctx.metrics.processed.inc(len(rows))
+
+    async def _acks_first(self) -> None:
+        """Wait while the inbox writer has acknowledgements to store (Mercado Pago waits for
+        those; nobody waits for us)."""
+        if self.writer is not None:
+            await self.writer.wait_idle()
 
     async def _done(self, *rows: Any) -> None:
         await self.ctx.db.unit(_mark_processed, rows, self.ctx.now())

@@ -85,9 +85,7 @@ class Opener:
             return await self._replay(stored.sale_id)
         assert stored.values is not None
         order = _order_request(stored.values, lines, self.ctx.settings.notification_url)
-        lease_until: datetime = stored.values["lease_until"]
-        return await self._put(stored.sale_id, order, box.external_id, box.store_external_id,
-                               lease_until)  # fmt: skip
+        return await self._put(stored.sale_id, order, box, stored.values["lease_until"])
 
     async def _clear(self, cashbox: str) -> None:
         """``replace: true``: end the cashbox's live sale first (cancel it, or recover it)."""
@@ -169,8 +167,10 @@ class Opener:
         }
 
     async def _put(
-        self, sale_id: str, order: OrderRequest, cashbox: str, store: str, lease_until: datetime
+        self, sale_id: str, order: OrderRequest, box: Any, lease_until: datetime
     ) -> SaleOut:
+        """Put ``order`` on the cashbox of the row ``box``."""
+        cashbox, store = box.external_id, box.store_external_id
         left = (lease_until - self.ctx.now()).total_seconds() - _MARGIN
         budget = max(0.1, min(self.ctx.settings.create_timeout, left))
         try:

@@ -183,11 +183,9 @@ async def _apply(
     """The unit of work of :meth:`SalesService.apply`: the sale's change, or the unmatched
     payments' ids first seen now."""
     applied = await apply_evidence(conn, evidence, source, now)
-    fresh = (
-        []
-        if applied is not None
-        else await unmatched.record(conn, evidence, source.value, now, currency)
-    )
+    fresh: list[str] = []
+    if applied is None:
+        fresh = await unmatched.record(conn, evidence, source.value, now, currency)
     if then is not None:
         await then(conn, applied)
     return applied, fresh

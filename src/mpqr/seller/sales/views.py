@@ -7,16 +7,15 @@ from typing import Any
 
 from mpqr.seller.db.engine import Conn
 from mpqr.seller.sales import repository as repo
-from mpqr.seller.sales import state as sale_state
 from mpqr.seller.sales.schemas import EventOut, OperationOut, PaymentOut, SaleOut
-from mpqr.seller.sales.state import SaleState
+from mpqr.seller.sales.state import SaleState, load
 
 __all__ = ["event_view", "sale_view", "view_of"]
 
 
 async def sale_view(conn: Conn, row: Any) -> SaleOut:
     """The sale of ``row`` as the API shows it (its state and lines read now)."""
-    state = await sale_state.load(conn, row)
+    state = await load(conn, row)
     return view_of(state, await repo.items(conn, row.id))
 
 
