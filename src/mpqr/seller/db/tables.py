@@ -106,8 +106,8 @@ sales = sa.Table(
     metadata,
     sa.Column("id", sa.String(40), primary_key=True),
     sa.Column("external_reference", sa.String(64), nullable=False, unique=True),
-    sa.Column("cashbox", sa.String(60), nullable=False, index=True),
-    sa.Column("status", sa.String(24), nullable=False, index=True),
+    sa.Column("cashbox", sa.String(60), nullable=False),
+    sa.Column("status", sa.String(24), nullable=False),
     sa.Column("total_amount", Money, nullable=False),
     sa.Column("currency_id", sa.String(3), nullable=False),
     sa.Column("paid_amount", Money, nullable=False),
@@ -131,6 +131,10 @@ sa.Index(
     sqlite_where=_LIVE,
     postgresql_where=_LIVE,
 )
+# the sales list walks these in its order (newest first) and stops at the page size
+sa.Index("ix_sales_created", sales.c.created_at, sales.c.id)
+sa.Index("ix_sales_cashbox_created", sales.c.cashbox, sales.c.created_at, sales.c.id)
+sa.Index("ix_sales_status_created", sales.c.status, sales.c.created_at, sales.c.id)
 
 sale_items = sa.Table(
     "sale_items",
@@ -157,6 +161,7 @@ sale_payments = sa.Table(
     sa.Column("merchant_order_id", sa.String(40), nullable=True),
     sa.Column("approved_at", UTCDateTime, nullable=True),
 )
+sa.Index("ix_sale_payments_payment_id", sale_payments.c.payment_id)  # the unmatched sweep
 
 sale_merchant_orders = sa.Table(
     "sale_merchant_orders",
@@ -200,7 +205,9 @@ notifications = sa.Table(
     sa.Column("processed_at", UTCDateTime, nullable=True),
 )
 
-sa.Index("ix_notifications_resource_id", notifications.c.resource_id)
+# the inbox writer counts each announced resource's unresolved rows: both columns, or SQLite may
+# pick the state index and read every unresolved row
+sa.Index("ix_notifications_resource_state", notifications.c.resource_id, notifications.c.state)
 
 idempotency_keys = sa.Table(
     "idempotency_keys",
@@ -244,7 +251,7 @@ unmatched_payments = sa.Table(
     metadata,
     sa.Column("payment_id", sa.String(60), primary_key=True),
     sa.Column("merchant_order_id", sa.String(60), nullable=True),
-    sa.Column("external_reference", sa.String(256), nullable=True),
+    sa.Column("external_reference", sa.String(256), nullable=True, index=True),
     sa.Column("amount", Money, nullable=False),
     sa.Column("refunded_amount", Money, nullable=False),
     sa.Column("currency_id", sa.String(3), nullable=True),
