@@ -191,6 +191,55 @@ async def test_keeps_one_connection_alive(transport: AsyncioTransport) -> None:
         assert server.accepted == 1
 
 
+class ForeignTransport:
+    """A stream transport that is no ``asyncio.Transport`` subclass, as uvloop's are not."""
+
+    def __init__(self, inner: asyncio.BaseTransport) -> None:
+        self._inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class Relay(asyncio.Protocol):
+    """Hands ``proto`` a :class:`ForeignTransport` and passes every event on."""
+
+    def __init__(self, proto: asyncio.Protocol) -> None:
+        self.proto = proto
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.proto.connection_made(ForeignTransport(transport))  # type: ignore[arg-type]
+
+    def data_received(self, data: bytes) -> None:
+        self.proto.data_received(data)
+
+    def eof_received(self) -> bool | None:
+        return self.proto.eof_received()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.proto.connection_lost(exc)
+
+
+async def test_works_on_a_loop_whose_transports_are_not_asyncio_transports(
+    transport: AsyncioTransport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """uvloop's TCP transports are not ``asyncio.Transport`` subclasses; the client ran on it."""
+    loop = asyncio.get_running_loop()
+    real = loop.create_connection
+
+    async def create_connection(factory: Callable[[], Any], *args: Any, **kw: Any) -> Any:
+        proto = factory()
+        sock_transport, _ = await real(lambda: Relay(proto), *args, **kw)
+        return sock_transport, proto
+
+    monkeypatch.setattr(loop, "create_connection", create_connection)
+    async with Server() as server:
+        for _ in range(3):
+            response = await transport.send(req(server.port))
+            assert (response.status, response.body) == (200, b'{"id": 1}')
+        assert server.accepted == 1
+
+
 async def test_connections_have_tcp_nodelay(transport: AsyncioTransport) -> None:
     async with Server() as server:
         await transport.send(req(server.port))

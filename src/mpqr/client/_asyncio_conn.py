@@ -13,6 +13,7 @@ import contextlib
 import http.client
 import socket
 import zlib
+from typing import cast
 
 from mpqr.client._core import RawResponse
 from mpqr.client._stdlib_http import readable_now
@@ -52,8 +53,8 @@ class Connection(asyncio.Protocol):
     # asyncio.Protocol
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        # a stream transport, though not always an asyncio.Transport subclass (uvloop's is not)
+        self.transport = cast(asyncio.Transport, transport)
         sock = transport.get_extra_info("socket")
         if sock is not None:
             self.fd = sock.fileno()
