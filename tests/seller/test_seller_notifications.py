@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi import FastAPI
 from seller_env import API_KEY, Running, serve, settings_for
 from seller_fakes import FakeGateway
@@ -389,3 +390,36 @@ async def test_a_sale_paid_by_a_notification_is_no_longer_polled(
     assert waiting.json()["status"] == "pending"
     clock.advance(seller.state.ctx.settings.reconcile_first_after + 1)
     assert await seller.reconcile() == 1  # the waiting sale only
+
+
+async def test_notifications_for_unknown_orders_are_settled_after_three_tries(
+    seller: Running, gateway: FakeGateway, clock: FrozenClock
+) -> None:
+    """Mercado Pago answers 404 for a forged or mistyped id: tried at 0, 1 and 3 s, then settled
+    as failed. The failures of one run are recorded together: a flood of forged ids costs the
+    database one unit of work per run, not one per id."""
+    for n in range(5):
+        r = await seller.http.post(f"/notifications?topic=merchant_order&id={777000 + n}")
+        assert r.json() == {"status": "received"}
+    commits = 0
+
+    def count(_conn: Any) -> None:
+        nonlocal commits
+        commits += 1
+
+    sa.event.listen(sa.Engine, "commit", count)
+    try:
+        assert await seller.state.processor.run_once() == 5
+    finally:
+        sa.event.remove(sa.Engine, "commit", count)
+    assert commits == 2  # the claim, then the five failures
+    for wait in (1, 2):
+        assert await seller.state.processor.run_once() == 0  # not due yet
+        clock.advance(wait)
+        assert await seller.state.processor.run_once() == 5
+    clock.advance(3600)
+    assert await seller.state.processor.run_once() == 0  # settled: never fetched again
+    assert gateway.calls.count("fetch") == 15
+    metrics = (await seller.http.get("/metrics")).text
+    assert 'mpqr_inbox_notifications{state="failed"} 5.0' in metrics
+    assert 'mpqr_inbox_notifications{state="received"} 0.0' in metrics

@@ -10,7 +10,9 @@ yet").
 
 Rows announcing the same resource (Mercado Pago sends each change in several forms) are answered
 by one fetch; different resources are fetched and applied concurrently (at most ``_IN_FLIGHT``),
-each after the inbox writer has nothing waiting (acknowledgements go first).
+each after the inbox writer has nothing waiting (acknowledgements go first). The failed fetches
+of one run are recorded in one unit of work at its end (a crash before it leaves them leased:
+they are fetched again when the lease ends, as after a crash in mid-fetch).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -66,18 +69,23 @@ class Processor:
                 continue
             groups.setdefault(ref, []).append(row)
         gate = asyncio.Semaphore(_IN_FLIGHT)
+        failed: list[_Failure] = []
 
         async def handle(ref: ResourceRef, same: list[Any]) -> None:
             async with gate:
                 await self._acks_first()
-                await self._handle(ref, same)
+                if (failure := await self._handle(ref, same)) is not None:
+                    failed.append(failure)
 
         await asyncio.gather(*(handle(ref, same) for ref, same in groups.items()))
+        if failed:  # one unit for every failed fetch of this run, not one each
+            await self._acks_first()
+            await self.ctx.db.unit(_retry_or_fail, failed, self.ctx.now())
         return len(rows)
 
-    async def _handle(self, ref: ResourceRef, rows: list[Any]) -> None:
+    async def _handle(self, ref: ResourceRef, rows: list[Any]) -> _Failure | None:
         """One fetch for every row announcing ``ref``: the resource's newest state answers
-        them all."""
+        them all. A failure is returned, to be recorded with the run's others."""
         now = self.ctx.now()
 
         async def done(conn: Conn, _: object) -> None:  # in the apply's unit: both or neither
@@ -90,9 +98,9 @@ class Processor:
             await self._acks_first()  # again: before our unit of work too
             await self.sales.apply(evidence, EventSource.NOTIFICATION, then=done)
         except SellerError as exc:
-            await self._failed(rows, exc)
-            return
+            return self._failure(rows, exc)
         self.ctx.metrics.processed.inc(len(rows))
+        return None
 
     async def _acks_first(self) -> None:
         """Wait while the inbox writer has acknowledgements to store (Mercado Pago waits for
@@ -104,13 +112,21 @@ class Processor:
         await self.ctx.db.unit(_mark_processed, rows, self.ctx.now())
         self.ctx.metrics.processed.inc(len(rows))
 
-    async def _failed(self, rows: list[Any], exc: SellerError) -> None:
+    def _failure(self, rows: list[Any], exc: SellerError) -> _Failure:
         self.ctx.metrics.failed.inc(len(rows))
         settings = self.ctx.settings
         missing = isinstance(exc, UpstreamError) and exc.mp_status == 404
         limit = settings.inbox_not_found_attempts if missing else settings.inbox_max_attempts
-        message = f"{type(exc).__name__}: {exc.message}"
-        await self.ctx.db.unit(_retry_or_fail, rows, limit, message, self.ctx.now())
+        return _Failure(rows, limit, f"{type(exc).__name__}: {exc.message}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    """Rows whose fetch failed: retried later, or given up after ``limit`` attempts."""
+
+    rows: list[Any]
+    limit: int
+    message: str
 
 
 async def _mark_processed(conn: Conn, rows: Sequence[Any], now: datetime) -> None:
@@ -118,14 +134,13 @@ async def _mark_processed(conn: Conn, rows: Sequence[Any], now: datetime) -> Non
         await inbox.mark_processed(conn, row.id, row.deliveries, now)
 
 
-async def _retry_or_fail(
-    conn: Conn, rows: Sequence[Any], limit: int, message: str, now: datetime
-) -> None:
-    for row in rows:
-        attempts = row.attempts + 1
-        log.warning("notification %s attempt %d failed: %s", row.id, attempts, message)
-        if attempts >= limit:
-            await inbox.mark_failed(conn, row.id, attempts, message)
-        else:
-            at = now + timedelta(seconds=retry_delay(attempts))
-            await inbox.retry_later(conn, row.id, attempts, at, message)
+async def _retry_or_fail(conn: Conn, failed: Sequence[_Failure], now: datetime) -> None:
+    for failure in failed:
+        for row in failure.rows:
+            attempts = row.attempts + 1
+            log.warning("notification %s attempt %d failed: %s", row.id, attempts, failure.message)
+            if attempts >= failure.limit:
+                await inbox.mark_failed(conn, row.id, attempts, failure.message)
+            else:
+                at = now + timedelta(seconds=retry_delay(attempts))
+                await inbox.retry_later(conn, row.id, attempts, at, failure.message)
