@@ -4,6 +4,8 @@ same deliveries stored one by one, and the writer answers only after the commit.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from mpqr.notifications import Notification, parse_notification
 from mpqr.seller.db import Database
 from mpqr.seller.db.tables import notifications
 from mpqr.seller.notifications import inbox
-from mpqr.seller.notifications.writer import InboxWriter, Pending, store_many
+from mpqr.seller.notifications.writer import InboxWriter, Pending, store_many, store_many_sync
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -96,6 +98,33 @@ async def test_the_writer_answers_after_the_commit_and_batches_a_burst(tmp_path:
     finally:
         await writer.close()
         await db.dispose()
+
+
+def _stored(path: Path) -> list[tuple[object, ...]]:
+    """Every column but the id, as SQLite holds it (the bytes, not what SQLAlchemy reads)."""
+    columns = ", ".join(f'"{c.name}"' for c in notifications.c if c.name != "id")
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        return db.execute(f"SELECT {columns} FROM notifications ORDER BY dedupe_key").fetchall()  # noqa: S608
+
+
+async def test_the_sqlite_driver_path_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
+    """On SQLite the writer's batch goes straight to the driver (``writer_sql``): every column
+    of every row, and every answer, equal what SQLAlchemy Core stored one by one."""
+    one, many = await _prepared(tmp_path / "one.db"), await _prepared(tmp_path / "many.db")
+    headers = {"user-agent": "MercadoPago", "x-request-id": "r-1"}
+    try:
+        async with one.transaction() as conn:
+            expected = [await inbox.store(conn, n, headers, NOW, 3) for n in _mix()]
+        batch = [Pending(n, headers, NOW) for n in _mix()]
+        assert await many.run_unit(store_many_sync, batch, 3) == expected
+        assert _stored(tmp_path / "many.db") == _stored(tmp_path / "one.db")
+        async with many.read() as conn:
+            query = sa.select(notifications).where(notifications.c.resource_id == "1")
+            row = (await conn.execute(query)).one()
+        assert (row.headers, row.received_at) == (headers, NOW)
+    finally:
+        await one.dispose()
+        await many.dispose()
 
 
 async def test_a_failed_batch_answers_every_waiter_with_the_error(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from seller_e2e import e2e
 
 from mpqr.sandbox.testing import Sandbox
 from mpqr.seller.db import Database
-from mpqr.seller.notifications import writer
+from mpqr.seller.notifications import writer_sql
 from mpqr.seller.settings import Integration
 
 # The only whole-index walks allowed, and why.
@@ -112,21 +112,23 @@ def reads_a_whole_table(sql: str, plan: list[str]) -> bool:
     return False
 
 
-@pytest.mark.parametrize("resources", [1, 2, 5, 40])
-async def test_an_ack_batch_counts_open_rows_through_the_resource_index(
-    tmp_path: Path, resources: int
-) -> None:
-    """With an index on ``resource_id`` alone SQLite picked the ``state`` index for one resource
-    or for five and more, reading every unresolved row of the inbox on each ack batch."""
+@pytest.mark.parametrize("count", [1, 2, 5, 40])
+async def test_an_ack_batch_finds_its_rows_through_indexes(tmp_path: Path, count: int) -> None:
+    """The inbox writer's statements on SQLite (sent to the driver, unseen by the capture above).
+    With an index on ``resource_id`` alone SQLite picked the ``state`` index for one resource or
+    for five and more, reading every unresolved row of the inbox on each ack batch."""
     db = Database(f"sqlite:///{tmp_path}/inbox.db")
     await db.migrate()
     await db.dispose()
-    query = writer._OPEN_COUNTS.params(resources=[str(n) for n in range(resources)])
-    sql = str(
-        query.compile(dialect=sa.dialects.sqlite.dialect(), compile_kwargs={"literal_binds": True})
-    )
-    (plan,) = plans(tmp_path / "inbox.db", {sql: ()}).values()
-    assert plan == [
-        "SEARCH notifications USING COVERING INDEX ix_notifications_resource_state"
-        " (resource_id=? AND state=?)"
+    values = [str(n) for n in range(count)]
+    statements = {
+        writer_sql.open_counts_sql(count): [*values, "received"],
+        writer_sql.states_sql(count): values,
+    }
+    assert list(plans(tmp_path / "inbox.db", statements).values()) == [
+        [
+            "SEARCH notifications USING COVERING INDEX ix_notifications_resource_state"
+            " (resource_id=? AND state=?)"
+        ],
+        ["SEARCH notifications USING INDEX sqlite_autoindex_notifications_1 (dedupe_key=?)"],
     ]

@@ -20,16 +20,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
 from mpqr.notifications import Notification
 from mpqr.seller.db import Database
-from mpqr.seller.db.dialect import PerDialect
 from mpqr.seller.db.engine import Conn
-from mpqr.seller.db.tables import notifications
 from mpqr.seller.notifications.inbox import InboxState, Stored
+from mpqr.seller.notifications.writer_sql import statements_for
 
 __all__ = ["InboxWriter", "Pending", "store_many", "store_many_sync"]
 
@@ -128,10 +126,9 @@ def store_many_sync(
     conn: sa.Connection, batch: Sequence[Pending], max_open_per_resource: int
 ) -> list[Stored]:
     """Store ``batch`` in order, as :func:`store` one by one would, in a few statements."""
-    keys = list({p.key for p in batch})
-    found = conn.execute(_STATES, {"keys": keys})
-    state: dict[str, str] = {str(k): str(s) for k, s in found.all()}
-    open_rows = _open_counts(conn, {p.resource for p in batch})
+    sql = statements_for(conn)
+    state = sql.states(list({p.key for p in batch}))
+    open_rows = sql.open_counts(list({p.resource for p in batch}))
     results: list[Stored] = []
     new: dict[str, Pending] = {}
     more: Counter[str] = Counter()  # deliveries to add per existing key
@@ -155,87 +152,12 @@ def store_many_sync(
         else:
             results.append(Stored.DUPLICATE)
     if new:
-        inserted = _insert_new(conn, list(new.values()))
+        inserted = sql.insert(list(new.values()))
         for i, p in enumerate(batch):  # another instance stored it meanwhile: count a delivery
             if results[i] is Stored.NEW and new.get(p.key) is p and p.key not in inserted:
-                results[i] = _stored_elsewhere(conn, p)
-    _add_deliveries(conn, more, rearm, batch[-1].now)
-    return results
-
-
-# The statements of every batch, built once: each run only binds its values.
-_t = notifications
-_STATES = sa.select(_t.c.dedupe_key, _t.c.state).where(
-    _t.c.dedupe_key.in_(sa.bindparam("keys", expanding=True))
-)
-_OPEN_COUNTS = (
-    sa.select(_t.c.resource_id, sa.func.count())
-    .where(
-        _t.c.resource_id.in_(sa.bindparam("resources", expanding=True)),
-        _t.c.state == InboxState.RECEIVED,
-    )
-    .group_by(_t.c.resource_id)
-)
-_INSERT = PerDialect(
-    _t,
-    lambda stmt: stmt.on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(
-        _t.c.dedupe_key
-    ),
-)  # one statement for any batch size: compiled once, sent as "insertmanyvalues"
-_ADD_DELIVERIES = (
-    _t.update()
-    .where(_t.c.dedupe_key == sa.bindparam("key"))
-    .values(deliveries=_t.c.deliveries + sa.bindparam("more"))
-)
-
-
-def _open_counts(conn: sa.Connection, resources: set[str]) -> Counter[str]:
-    found = conn.execute(_OPEN_COUNTS, {"resources": list(resources)}).all()
-    return Counter({str(r): int(c) for r, c in found})
-
-
-def _insert_new(conn: sa.Connection, rows: list[Pending]) -> set[str]:
-    """Insert the new rows; the keys actually inserted (a conflict skips one)."""
-    values: list[dict[str, Any]] = [
-        {
-            "dedupe_key": p.key,
-            "received_at": p.now,
-            "query": p.n.raw_query,
-            "headers": dict(p.headers),
-            "body": p.n.raw_body,
-            "topic": p.n.raw_topic[:40],
-            "resource_id": p.resource,
-            "state": InboxState.RECEIVED,
-            "attempts": 0,
-            "deliveries": 1,
-            "next_attempt_at": p.now,
-        }
-        for p in rows
-    ]
-    return {str(k) for k in conn.execute(_INSERT.on(conn), values).scalars().all()}
-
-
-def _stored_elsewhere(conn: sa.Connection, p: Pending) -> Stored:
-    """What :func:`store` does when its insert meets a row of the same key."""
-    t = notifications
-    conn.execute(t.update().where(t.c.dedupe_key == p.key).values(deliveries=t.c.deliveries + 1))
-    rearm = conn.execute(
-        t.update()
-        .where(t.c.dedupe_key == p.key, t.c.state != InboxState.RECEIVED)
-        .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=p.now, lease_until=None)
-    )
-    return Stored.REARMED if rearm.rowcount == 1 else Stored.DUPLICATE
-
-
-def _add_deliveries(
-    conn: sa.Connection, more: Counter[str], rearm: set[str], now: datetime
-) -> None:
-    t = notifications
+                results[i] = sql.stored_elsewhere(p)
     if more:
-        conn.execute(_ADD_DELIVERIES, [{"key": k, "more": n} for k, n in more.items()])
+        sql.add_deliveries(more)
     if rearm:
-        conn.execute(
-            t.update()
-            .where(t.c.dedupe_key.in_(rearm), t.c.state != InboxState.RECEIVED)
-            .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=now, lease_until=None)
-        )
+        sql.rearm(rearm, batch[-1].now)
+    return results
