@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -13,7 +13,16 @@ from mpqr.notifications import Notification
 from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import notifications
 
-__all__ = ["InboxState", "Stored", "claim", "mark_failed", "mark_processed", "retry_later", "store"]
+__all__ = [
+    "InboxState",
+    "Retry",
+    "Stored",
+    "claim",
+    "mark_failed",
+    "mark_processed",
+    "retry_later",
+    "store",
+]
 
 
 class InboxState:
@@ -93,24 +102,51 @@ async def mark_processed(conn: Conn, row_id: int, deliveries: int, now: datetime
     return False
 
 
-async def retry_later(conn: Conn, row_id: int, attempts: int, at: datetime, error: str) -> None:
-    t = notifications
-    await conn.execute(
-        t.update()
-        .where(t.c.id == row_id)
-        .values(attempts=attempts, next_attempt_at=at, lease_until=None, last_error=error[:2000])
-    )
+class Retry(NamedTuple):
+    """A row whose fetch failed: its attempts so far, when it is due again, the error."""
+
+    row_id: int
+    attempts: int
+    at: datetime
+    error: str
 
 
-async def mark_failed(conn: Conn, row_id: int, attempts: int, error: str) -> None:
-    t = notifications
-    await conn.execute(
-        t.update()
-        .where(t.c.id == row_id)
-        .values(
-            state=InboxState.FAILED, attempts=attempts, lease_until=None, last_error=error[:2000]
-        )
+async def retry_later(conn: Conn, rows: Sequence[Retry]) -> None:
+    """Each row due again at its ``at`` (one statement for all)."""
+    if rows:
+        params = [{"row_id": r.row_id, "attempts": r.attempts, "at": r.at, "error": r.error[:2000]}
+                  for r in rows]  # fmt: skip
+        await conn.execute(_RETRY_LATER, params)
+
+
+async def mark_failed(conn: Conn, rows: Sequence[Retry]) -> None:
+    """Given up: the rows stay, ``failed``, with their last error (one statement for all)."""
+    if rows:
+        params = [{"row_id": r.row_id, "attempts": r.attempts, "error": r.error[:2000]}
+                  for r in rows]  # fmt: skip
+        await conn.execute(_MARK_FAILED, params)
+
+
+_RETRY_LATER = (
+    _t.update()
+    .where(_t.c.id == sa.bindparam("row_id"))
+    .values(
+        attempts=sa.bindparam("attempts"),
+        next_attempt_at=sa.bindparam("at"),
+        lease_until=None,
+        last_error=sa.bindparam("error"),
     )
+)
+_MARK_FAILED = (
+    _t.update()
+    .where(_t.c.id == sa.bindparam("row_id"))
+    .values(
+        state=InboxState.FAILED,
+        attempts=sa.bindparam("attempts"),
+        lease_until=None,
+        last_error=sa.bindparam("error"),
+    )
+)
 
 
 async def counts(conn: Conn) -> dict[str, int]:

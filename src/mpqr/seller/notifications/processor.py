@@ -81,6 +81,9 @@ class Processor:
         if failed:  # one unit for every failed fetch of this run, not one each
             await self._acks_first()
             await self.ctx.db.unit(_retry_or_fail, failed, self.ctx.now())
+            for failure in failed:  # logged once committed, outside the write lock
+                ids = ", ".join(f"{r.id} (attempt {r.attempts + 1})" for r in failure.rows)
+                log.warning("notification %s failed: %s", ids, failure.message)
         return len(rows)
 
     async def _handle(self, ref: ResourceRef, rows: list[Any]) -> _Failure | None:
@@ -135,12 +138,15 @@ async def _mark_processed(conn: Conn, rows: Sequence[Any], now: datetime) -> Non
 
 
 async def _retry_or_fail(conn: Conn, failed: Sequence[_Failure], now: datetime) -> None:
+    """Every failed row of a run: due again after its backoff, or failed for good at its
+    limit. Two statements, whatever the number of rows."""
+    later: list[inbox.Retry] = []
+    given_up: list[inbox.Retry] = []
     for failure in failed:
         for row in failure.rows:
             attempts = row.attempts + 1
-            log.warning("notification %s attempt %d failed: %s", row.id, attempts, failure.message)
-            if attempts >= failure.limit:
-                await inbox.mark_failed(conn, row.id, attempts, failure.message)
-            else:
-                at = now + timedelta(seconds=retry_delay(attempts))
-                await inbox.retry_later(conn, row.id, attempts, at, failure.message)
+            at = now + timedelta(seconds=retry_delay(attempts))
+            retry = inbox.Retry(row.id, attempts, at, failure.message)
+            (given_up if attempts >= failure.limit else later).append(retry)
+    await inbox.retry_later(conn, later)
+    await inbox.mark_failed(conn, given_up)
