@@ -18,8 +18,8 @@ prefix:
   payment's notification reached a receiver;
 - ``flow_ms_fresh`` and ``flow_ms_after_history``: the mean cost of one flow (one cashbox at a
   time), ended by the searches a seller reconciles with (merchant orders and payments by
-  ``external_reference``), on a fresh sandbox and after 3,000 more flows (200 quick): it must not
-  grow with history.
+  ``external_reference``), on a fresh sandbox and on one with 3,000 flows behind it (200 quick),
+  in alternating slices of 40 flows: it must not grow with history.
 
 Ceiling and sandbox are measured in alternating slices and each figure is the median of its slices,
 so a load spike on a shared machine does not land on one of them only.
@@ -246,13 +246,24 @@ def measure_sandbox(quick: bool, progress: Callable[[str], None]) -> dict[str, f
 
 
 def _history(quick: bool, progress: Callable[[str], None]) -> dict[str, float]:
-    """A flow's cost on a fresh sandbox and after ``history`` more flows."""
-    history, count = (200, 60) if quick else (3000, 200)
-    with SandboxProcess.start() as sandbox:
-        progress("sandbox: one flow's cost, fresh")
-        fresh = run_flows(sandbox, cashboxes=1, count=count, prefix="F", warmup=30, search=True)
-        progress(f"sandbox: {history} more flows of history")
-        run_flows(sandbox, cashboxes=16, count=history, prefix="H")
-        progress("sandbox: one flow's cost, after that history")
-        after = run_flows(sandbox, cashboxes=1, count=count, prefix="A", warmup=10, search=True)
-    return {"flow_ms_fresh": fresh["flow_ms"], "flow_ms_after_history": after["flow_ms"]}
+    """A flow's cost on a sandbox with ``history`` flows behind it and on a fresh one, measured
+    in alternating slices (each figure the median of its slices), so that the machine's speed
+    drifting between two phases does not pass for growth with history."""
+    history, slices, count = (200, 3, 20) if quick else (3000, 5, 40)
+    with SandboxProcess.start() as old:
+        progress(f"sandbox: {history} flows of history")
+        run_flows(old, cashboxes=16, count=history, prefix="H")
+        with SandboxProcess.start() as fresh:
+            progress("sandbox: one flow's cost, fresh and after that history, in turns")
+            fresh_ms: list[float] = []
+            after_ms: list[float] = []
+            for n in range(slices):
+                for box, out, prefix in ((fresh, fresh_ms, "F"), (old, after_ms, "A")):
+                    report = run_flows(
+                        box, cashboxes=1, count=count, prefix=f"{prefix}{n}", warmup=10, search=True
+                    )
+                    out.append(report["flow_ms"])
+    return {
+        "flow_ms_fresh": statistics.median(fresh_ms),
+        "flow_ms_after_history": statistics.median(after_ms),
+    }
