@@ -127,8 +127,7 @@ def store_many_sync(
 ) -> list[Stored]:
     """Store ``batch`` in order, as :func:`store` one by one would, in a few statements."""
     sql = statements_for(conn)
-    state = sql.states(list({p.key for p in batch}))
-    open_rows = sql.open_counts(list({p.resource for p in batch}))
+    state, open_rows = sql.known(list({p.key for p in batch}), list({p.resource for p in batch}))
     results: list[Stored] = []
     new: dict[str, Pending] = {}
     more: Counter[str] = Counter()  # deliveries to add per existing key

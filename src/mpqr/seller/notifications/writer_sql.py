@@ -66,15 +66,20 @@ class CoreStatements:
     def __init__(self, conn: sa.Connection) -> None:
         self.conn = conn
 
-    def states(self, keys: Sequence[str]) -> dict[str, str]:
-        """dedupe key → state, for the keys already stored."""
-        found = self.conn.execute(_STATES, {"keys": list(keys)}).all()
-        return {str(k): str(s) for k, s in found}
-
-    def open_counts(self, resources: Sequence[str]) -> Counter[str]:
-        """resource id → its unresolved (``received``) rows."""
-        found = self.conn.execute(_OPEN_COUNTS, {"resources": list(resources)}).all()
-        return Counter({str(r): int(c) for r, c in found})
+    def known(
+        self, keys: Sequence[str], resources: Sequence[str]
+    ) -> tuple[dict[str, str], Counter[str]]:
+        """(dedupe key → state for the keys already stored, resource id → its unresolved rows),
+        in one round trip."""
+        params = {"keys": list(keys), "resources": list(resources)}
+        states: dict[str, str] = {}
+        counts: Counter[str] = Counter()
+        for kind, name, value in self.conn.execute(_KNOWN, params):
+            if kind == 0:
+                states[str(name)] = str(value)
+            else:
+                counts[str(name)] = int(value)
+        return states, counts
 
     def insert(self, rows: Sequence[Pending]) -> set[str]:
         """Insert the new rows; the keys actually inserted (a conflict skips one)."""
@@ -115,13 +120,13 @@ class SqliteStatements(CoreStatements):
         self.raw: sqlite3.Connection = raw
         self.convert = _converters(conn.dialect)
 
-    def states(self, keys: Sequence[str]) -> dict[str, str]:
+    def known(
+        self, keys: Sequence[str], resources: Sequence[str]
+    ) -> tuple[dict[str, str], Counter[str]]:
         found = self._run(states_sql(len(keys)), keys)
-        return {str(k): str(s) for k, s in found}
-
-    def open_counts(self, resources: Sequence[str]) -> Counter[str]:
+        states = {str(k): str(s) for k, s in found}
         found = self._run(open_counts_sql(len(resources)), [*resources, InboxState.RECEIVED])
-        return Counter({str(r): int(c) for r, c in found})
+        return states, Counter({str(r): int(c) for r, c in found})
 
     def insert(self, rows: Sequence[Pending]) -> set[str]:
         params: list[Any] = []
@@ -194,16 +199,16 @@ def _same(value: Any) -> Any:
     return value
 
 
-_STATES = sa.select(_t.c.dedupe_key, _t.c.state).where(
-    _t.c.dedupe_key.in_(sa.bindparam("keys", expanding=True))
-)
-_OPEN_COUNTS = (
-    sa.select(_t.c.resource_id, sa.func.count())
+_KNOWN = sa.union_all(
+    sa.select(sa.literal_column("0"), _t.c.dedupe_key, _t.c.state).where(
+        _t.c.dedupe_key.in_(sa.bindparam("keys", expanding=True))
+    ),
+    sa.select(sa.literal_column("1"), _t.c.resource_id, sa.cast(sa.func.count(), sa.String))
     .where(
         _t.c.resource_id.in_(sa.bindparam("resources", expanding=True)),
         _t.c.state == InboxState.RECEIVED,
     )
-    .group_by(_t.c.resource_id)
+    .group_by(_t.c.resource_id),
 )
 _INSERT = PerDialect(
     _t,
