@@ -296,7 +296,8 @@ request, do not suffer from that.
   in flight; the p99 at a fixed rate of half what the sandbox sustained. A flow
   (src/mpqr/bench/flows.py) puts an order on a cashbox, scans, pays and ends when the payment's
   notification reaches the driver's receiver, 16 cashboxes at once; a flow's cost (one cashbox,
-  ending with the searches a seller reconciles with) is measured fresh and after 3,000 more flows.
+  ending with the searches a seller reconciles with) is measured on a fresh sandbox and on one
+  with 3,000 flows behind it, in alternating slices of 40 flows.
 - **seller** and **scale**: the seller server (src/mpqr/bench/seller.py,
   src/mpqr/bench/scale.py) on SQLite and on PostgreSQL.
 
