@@ -14,13 +14,12 @@ from mpqr.seller.db.engine import Conn
 from mpqr.seller.db.tables import notifications
 
 __all__ = [
+    "Failed",
     "InboxState",
-    "Retry",
     "Stored",
     "claim",
-    "mark_failed",
     "mark_processed",
-    "retry_later",
+    "record_failures",
     "store",
 ]
 
@@ -102,47 +101,40 @@ async def mark_processed(conn: Conn, row_id: int, deliveries: int, now: datetime
     return False
 
 
-class Retry(NamedTuple):
-    """A row whose fetch failed: its attempts so far, when it is due again, the error."""
+class Failed(NamedTuple):
+    """A row whose fetch failed: its attempts so far, when it is due again, the error, and
+    whether it is given up (``failed`` for good) instead."""
 
     row_id: int
     attempts: int
     at: datetime
     error: str
+    given_up: bool
 
 
-async def retry_later(conn: Conn, rows: Sequence[Retry]) -> None:
-    """Each row due again at its ``at`` (one statement for all)."""
-    if rows:
-        params = [{"row_id": r.row_id, "attempts": r.attempts, "at": r.at, "error": r.error[:2000]}
-                  for r in rows]  # fmt: skip
-        await conn.execute(_RETRY_LATER, params)
+async def record_failures(conn: Conn, rows: Sequence[Failed]) -> None:
+    """Each row due again at its ``at``, or ``failed`` for good (one statement for all)."""
+    params = [
+        {
+            "row_id": r.row_id,
+            "state": InboxState.FAILED if r.given_up else InboxState.RECEIVED,
+            "attempts": r.attempts,
+            "at": r.at,
+            "error": r.error[:2000],
+        }
+        for r in rows
+    ]
+    if params:
+        await conn.execute(_RECORD_FAILURE, params)
 
 
-async def mark_failed(conn: Conn, rows: Sequence[Retry]) -> None:
-    """Given up: the rows stay, ``failed``, with their last error (one statement for all)."""
-    if rows:
-        params = [{"row_id": r.row_id, "attempts": r.attempts, "error": r.error[:2000]}
-                  for r in rows]  # fmt: skip
-        await conn.execute(_MARK_FAILED, params)
-
-
-_RETRY_LATER = (
+_RECORD_FAILURE = (
     _t.update()
     .where(_t.c.id == sa.bindparam("row_id"))
     .values(
+        state=sa.bindparam("state"),
         attempts=sa.bindparam("attempts"),
         next_attempt_at=sa.bindparam("at"),
-        lease_until=None,
-        last_error=sa.bindparam("error"),
-    )
-)
-_MARK_FAILED = (
-    _t.update()
-    .where(_t.c.id == sa.bindparam("row_id"))
-    .values(
-        state=InboxState.FAILED,
-        attempts=sa.bindparam("attempts"),
         lease_until=None,
         last_error=sa.bindparam("error"),
     )

@@ -139,14 +139,16 @@ async def _mark_processed(conn: Conn, rows: Sequence[Any], now: datetime) -> Non
 
 async def _retry_or_fail(conn: Conn, failed: Sequence[_Failure], now: datetime) -> None:
     """Every failed row of a run: due again after its backoff, or failed for good at its
-    limit. Two statements, whatever the number of rows."""
-    later: list[inbox.Retry] = []
-    given_up: list[inbox.Retry] = []
-    for failure in failed:
-        for row in failure.rows:
-            attempts = row.attempts + 1
-            at = now + timedelta(seconds=retry_delay(attempts))
-            retry = inbox.Retry(row.id, attempts, at, failure.message)
-            (given_up if attempts >= failure.limit else later).append(retry)
-    await inbox.retry_later(conn, later)
-    await inbox.mark_failed(conn, given_up)
+    limit. One statement, whatever the number of rows."""
+    rows = [
+        inbox.Failed(
+            row.id,
+            row.attempts + 1,
+            now + timedelta(seconds=retry_delay(row.attempts + 1)),
+            failure.message,
+            given_up=row.attempts + 1 >= failure.limit,
+        )
+        for failure in failed
+        for row in failure.rows
+    ]
+    await inbox.record_failures(conn, rows)
