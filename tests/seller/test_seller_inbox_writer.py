@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from mpqr.notifications import Notification, parse_notification
 from mpqr.seller.db import Database
 from mpqr.seller.db.tables import notifications
-from mpqr.seller.notifications import inbox
+from mpqr.seller.notifications import inbox, writer_sql
 from mpqr.seller.notifications.writer import InboxWriter, Pending, store_many, store_many_sync
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -125,6 +125,33 @@ async def test_the_sqlite_driver_path_stores_what_sqlalchemy_stores(tmp_path: Pa
     finally:
         await one.dispose()
         await many.dispose()
+
+
+def _meet_stored_rows(conn: sa.Connection, met: list[Pending]) -> list[inbox.Stored]:
+    sql = writer_sql.statements_for(conn)
+    return [sql.stored_elsewhere(p) for p in met]
+
+
+@pytest.mark.parametrize("path", ["sqlite3", "core"])
+async def test_an_insert_that_meets_a_row_stored_meanwhile_counts_a_delivery(
+    tmp_path: Path, path: str
+) -> None:
+    """Another instance stored the key between the batch's read and its insert: the delivery is
+    counted, and a row handled before is re-armed (a row still waiting is a duplicate)."""
+    db = await _prepared(tmp_path / "x.db")  # merchant order 2 processed, 9 waiting
+    met = [Pending(_ipn("merchant_order", rid), {}, NOW) for rid in "29"]
+    try:
+        if path == "sqlite3":
+            got = await db.run_unit(_meet_stored_rows, met)
+        else:
+            async with db.transaction() as conn:
+                got = await conn.run_sync(_meet_stored_rows, met)
+        assert got == [inbox.Stored.REARMED, inbox.Stored.DUPLICATE]
+        rows = {key: (state, deliveries) for key, state, deliveries, _ in await _rows(db)}
+        assert rows["ipn:merchant_order:2"] == (inbox.InboxState.RECEIVED, 2)
+        assert rows["ipn:merchant_order:9"] == (inbox.InboxState.RECEIVED, 3)
+    finally:
+        await db.dispose()
 
 
 async def test_a_failed_batch_answers_every_waiter_with_the_error(tmp_path: Path) -> None:

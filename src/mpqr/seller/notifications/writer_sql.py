@@ -11,10 +11,11 @@ ones are inherited from Core.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import weakref
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -89,24 +90,19 @@ class CoreStatements:
     def add_deliveries(self, more: Mapping[str, int]) -> None:
         self.conn.execute(_ADD_DELIVERIES, [{"key": k, "more": n} for k, n in more.items()])
 
-    def rearm(self, keys: set[str], now: datetime) -> None:
-        self.conn.execute(
+    def rearm(self, keys: set[str], now: datetime) -> int:
+        """Due again at once, those of ``keys`` handled before; how many were."""
+        rearmed = self.conn.execute(
             _t.update()
             .where(_t.c.dedupe_key.in_(keys), _t.c.state != InboxState.RECEIVED)
             .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=now, lease_until=None)
         )
+        return int(rearmed.rowcount)
 
     def stored_elsewhere(self, p: Pending) -> Stored:
         """What :func:`.inbox.store` does when its insert meets a row of the same key."""
-        self.conn.execute(
-            _t.update().where(_t.c.dedupe_key == p.key).values(deliveries=_t.c.deliveries + 1)
-        )
-        rearmed = self.conn.execute(
-            _t.update()
-            .where(_t.c.dedupe_key == p.key, _t.c.state != InboxState.RECEIVED)
-            .values(state=InboxState.RECEIVED, attempts=0, next_attempt_at=p.now, lease_until=None)
-        )
-        return Stored.REARMED if rearmed.rowcount == 1 else Stored.DUPLICATE
+        self.add_deliveries({p.key: 1})
+        return Stored.REARMED if self.rearm({p.key}, p.now) == 1 else Stored.DUPLICATE
 
 
 class SqliteStatements(CoreStatements):
@@ -137,15 +133,19 @@ class SqliteStatements(CoreStatements):
 
     def add_deliveries(self, more: Mapping[str, int]) -> None:
         sql = "UPDATE notifications SET deliveries = deliveries + ? WHERE dedupe_key = ?"
-        self._run(sql, [(n, k) for k, n in more.items()], many=True)
+        params = [(n, k) for k, n in more.items()]
+        with self._as_sqlalchemy_errors(sql, params):
+            self.raw.executemany(sql, params)
 
-    def _run(self, sql: str, params: Sequence[Any], many: bool = False) -> list[Any]:
-        """The rows; a driver error raised as SQLAlchemy's (as every other statement's)."""
-        try:
-            if many:
-                self.raw.executemany(sql, params)
-                return []
+    def _run(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        with self._as_sqlalchemy_errors(sql, params):
             return list(self.raw.execute(sql, params).fetchall())
+
+    @contextlib.contextmanager
+    def _as_sqlalchemy_errors(self, sql: str, params: Sequence[Any]) -> Iterator[None]:
+        """A driver error raised as SQLAlchemy's, as every other statement's."""
+        try:
+            yield
         except sqlite3.Error as exc:
             raise sa.exc.DBAPIError.instance(
                 sql, params, exc, sqlite3.Error, dialect=self.conn.dialect
