@@ -245,6 +245,12 @@ def measure_sandbox(quick: bool, progress: Callable[[str], None]) -> dict[str, f
     return figures
 
 
+def _flow_ms(sandbox: SandboxProcess, prefix: str, count: int) -> float:
+    """The mean cost of ``count`` flows on one cashbox, each ended by the reconcile searches."""
+    report = run_flows(sandbox, cashboxes=1, count=count, prefix=prefix, warmup=10, search=True)
+    return report["flow_ms"]
+
+
 def _history(quick: bool, progress: Callable[[str], None]) -> dict[str, float]:
     """A flow's cost on a sandbox with ``history`` flows behind it and on a fresh one, measured
     in alternating slices (each figure the median of its slices), so that the machine's speed
@@ -258,11 +264,8 @@ def _history(quick: bool, progress: Callable[[str], None]) -> dict[str, float]:
             fresh_ms: list[float] = []
             after_ms: list[float] = []
             for n in range(slices):
-                for box, out, prefix in ((fresh, fresh_ms, "F"), (old, after_ms, "A")):
-                    report = run_flows(
-                        box, cashboxes=1, count=count, prefix=f"{prefix}{n}", warmup=10, search=True
-                    )
-                    out.append(report["flow_ms"])
+                fresh_ms.append(_flow_ms(fresh, f"F{n}", count))
+                after_ms.append(_flow_ms(old, f"A{n}", count))
     return {
         "flow_ms_fresh": statistics.median(fresh_ms),
         "flow_ms_after_history": statistics.median(after_ms),
