@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -166,6 +167,37 @@ async def test_postgres_reconnects_after_the_server_dropped_its_connections() ->
                     outcomes.append(not exc.connection_invalidated)  # only a dropped one fails
             assert outcomes[1:] == [True, True]
         finally:
+            await db.dispose()
+
+
+@pytest.mark.postgres
+async def test_postgres_acks_go_on_after_the_server_dropped_their_connection() -> None:
+    """The inbox writer's batches run on the pooled asyncpg connection itself: a dropped one
+    fails one batch at most (a 500: Mercado Pago sends again) and is not put back in the pool."""
+    from mpqr.notifications import parse_notification
+    from mpqr.seller.notifications.inbox import Stored
+    from mpqr.seller.notifications.writer import InboxWriter
+
+    def ipn(n: int) -> Any:
+        return parse_notification("POST", f"topic=merchant_order&id={n}", {}, b"")
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    async with pg_database() as url:
+        db = Database(url, pool_size=2)
+        writer = InboxWriter(db, 5)
+        try:
+            await db.migrate()
+            assert await writer.store(ipn(0), {}, now) is Stored.NEW  # a pooled connection
+            await _drop_connections_to(url)
+            outcomes: list[bool] = []
+            for n in range(1, 4):
+                try:
+                    outcomes.append(await writer.store(ipn(n), {}, now) is Stored.NEW)
+                except Exception:  # noqa: BLE001 - whatever the driver says: the sender gets a 500
+                    outcomes.append(False)
+            assert outcomes[1:] == [True, True]
+        finally:
+            await writer.close()
             await db.dispose()
 
 

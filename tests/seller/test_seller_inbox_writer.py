@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from seller_env import pg_database
 
 from mpqr.notifications import Notification, parse_notification
 from mpqr.seller.db import Database
 from mpqr.seller.db.tables import notifications
-from mpqr.seller.notifications import inbox, writer_sql
-from mpqr.seller.notifications.writer import InboxWriter, Pending, store_many, store_many_sync
+from mpqr.seller.notifications import inbox, writer_driver, writer_sql
+from mpqr.seller.notifications.writer import InboxWriter, Pending, store_batch, store_many
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -44,8 +45,8 @@ def _mix() -> list[Notification]:
     ]
 
 
-async def _prepared(path: Path) -> Database:
-    db = Database(f"sqlite:///{path}")
+async def _prepared(url: str) -> Database:
+    db = Database(url)
     await db.migrate()
     async with db.transaction() as conn:
         await inbox.store(conn, _ipn("merchant_order", "2"), {}, NOW)
@@ -60,6 +61,22 @@ async def _prepared(path: Path) -> Database:
     return db
 
 
+@contextlib.asynccontextmanager
+async def _two(database_url: str, tmp_path: Path) -> AsyncIterator[tuple[Database, Database]]:
+    """Two databases of the fixture's kind, prepared alike."""
+    async with contextlib.AsyncExitStack() as stack:
+        if database_url.startswith("sqlite"):
+            other = f"sqlite:///{tmp_path}/other.db"
+        else:
+            other = await stack.enter_async_context(pg_database())
+        one, many = await _prepared(database_url), await _prepared(other)
+        try:
+            yield one, many
+        finally:
+            await one.dispose()
+            await many.dispose()
+
+
 async def _rows(db: Database) -> list[tuple[object, ...]]:
     t = notifications
     query = sa.select(t.c.dedupe_key, t.c.state, t.c.deliveries, t.c.resource_id).order_by(
@@ -69,9 +86,10 @@ async def _rows(db: Database) -> list[tuple[object, ...]]:
         return [tuple(r) for r in (await conn.execute(query)).all()]
 
 
-async def test_a_batch_ends_as_the_same_deliveries_one_by_one(tmp_path: Path) -> None:
-    one, many = await _prepared(tmp_path / "one.db"), await _prepared(tmp_path / "many.db")
-    try:
+async def test_a_batch_ends_as_the_same_deliveries_one_by_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with _two(database_url, tmp_path) as (one, many):
         async with one.transaction() as conn:
             expected = [await inbox.store(conn, n, {}, NOW, 3) for n in _mix()]
         async with many.transaction() as conn:
@@ -80,13 +98,10 @@ async def test_a_batch_ends_as_the_same_deliveries_one_by_one(tmp_path: Path) ->
         assert inbox.Stored.REARMED in got
         assert inbox.Stored.DUPLICATE in got
         assert await _rows(many) == await _rows(one)
-    finally:
-        await one.dispose()
-        await many.dispose()
 
 
-async def test_the_writer_answers_after_the_commit_and_batches_a_burst(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
+async def test_the_writer_answers_after_the_commit_and_batches_a_burst(database_url: str) -> None:
+    db = Database(database_url)
     await db.migrate()
     writer = InboxWriter(db, 5)
     try:
@@ -100,52 +115,59 @@ async def test_the_writer_answers_after_the_commit_and_batches_a_burst(tmp_path:
         await db.dispose()
 
 
-def _stored(path: Path) -> list[tuple[object, ...]]:
-    """Every column but the id, as SQLite holds it (the bytes, not what SQLAlchemy reads)."""
-    columns = ", ".join(f'"{c.name}"' for c in notifications.c if c.name != "id")
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        return db.execute(f"SELECT {columns} FROM notifications ORDER BY dedupe_key").fetchall()  # noqa: S608
+async def _stored(db: Database) -> list[tuple[object, ...]]:
+    """Every column but the id as the database holds it (its text, not what SQLAlchemy's types
+    make of it)."""
+    columns = ", ".join(f'CAST("{c.name}" AS TEXT)' for c in notifications.c if c.name != "id")
+    async with db.read() as conn:
+        query = f"SELECT {columns} FROM notifications ORDER BY dedupe_key"  # noqa: S608
+        return [tuple(r) for r in await conn.exec_driver_sql(query)]
 
 
-async def test_the_sqlite_driver_path_stores_what_sqlalchemy_stores(tmp_path: Path) -> None:
-    """On SQLite the writer's batch goes straight to the driver (``writer_sql``): every column
-    of every row, and every answer, equal what SQLAlchemy Core stored one by one."""
-    one, many = await _prepared(tmp_path / "one.db"), await _prepared(tmp_path / "many.db")
+async def test_the_driver_path_stores_what_sqlalchemy_stores(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The writer's batch goes straight to the driver (``writer_driver``): every column of
+    every row, and every answer, equal what SQLAlchemy Core stored one by one."""
     headers = {"user-agent": "MercadoPago", "x-request-id": "r-1"}
-    try:
+    async with _two(database_url, tmp_path) as (one, many):
         async with one.transaction() as conn:
             expected = [await inbox.store(conn, n, headers, NOW, 3) for n in _mix()]
         batch = [Pending(n, headers, NOW) for n in _mix()]
-        assert await many.run_unit(store_many_sync, batch, 3) == expected
-        assert _stored(tmp_path / "many.db") == _stored(tmp_path / "one.db")
+        assert await many.driver_unit(store_batch, many.engine.dialect, batch, 3) == expected
+        assert await _stored(many) == await _stored(one)
         async with many.read() as conn:
             query = sa.select(notifications).where(notifications.c.resource_id == "1")
             row = (await conn.execute(query)).one()
         assert (row.headers, row.received_at) == (headers, NOW)
-    finally:
-        await one.dispose()
-        await many.dispose()
 
 
-def _meet_stored_rows(conn: sa.Connection, met: list[Pending]) -> list[inbox.Stored]:
-    sql = writer_sql.statements_for(conn)
+def _meet_stored_rows(
+    driver: object, dialect: sa.Dialect, met: list[Pending]
+) -> list[inbox.Stored]:
+    sql = writer_driver.for_driver(driver, dialect)
     return [sql.stored_elsewhere(p) for p in met]
 
 
-@pytest.mark.parametrize("path", ["sqlite3", "core"])
+def _meet_with_core(conn: sa.Connection, met: list[Pending]) -> list[inbox.Stored]:
+    sql = writer_sql.CoreStatements(conn)
+    return [sql.stored_elsewhere(p) for p in met]
+
+
+@pytest.mark.parametrize("path", ["driver", "core"])
 async def test_an_insert_that_meets_a_row_stored_meanwhile_counts_a_delivery(
-    tmp_path: Path, path: str
+    database_url: str, path: str
 ) -> None:
     """Another instance stored the key between the batch's read and its insert: the delivery is
     counted, and a row handled before is re-armed (a row still waiting is a duplicate)."""
-    db = await _prepared(tmp_path / "x.db")  # merchant order 2 processed, 9 waiting
+    db = await _prepared(database_url)  # merchant order 2 processed, 9 waiting
     met = [Pending(_ipn("merchant_order", rid), {}, NOW) for rid in "29"]
     try:
-        if path == "sqlite3":
-            got = await db.run_unit(_meet_stored_rows, met)
+        if path == "driver":
+            got = await db.driver_unit(_meet_stored_rows, db.engine.dialect, met)
         else:
             async with db.transaction() as conn:
-                got = await conn.run_sync(_meet_stored_rows, met)
+                got = await conn.run_sync(_meet_with_core, met)
         assert got == [inbox.Stored.REARMED, inbox.Stored.DUPLICATE]
         rows = {key: (state, deliveries) for key, state, deliveries, _ in await _rows(db)}
         assert rows["ipn:merchant_order:2"] == (inbox.InboxState.RECEIVED, 2)

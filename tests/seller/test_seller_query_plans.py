@@ -22,7 +22,7 @@ from seller_e2e import e2e
 
 from mpqr.sandbox.testing import Sandbox
 from mpqr.seller.db import Database
-from mpqr.seller.notifications import writer_sql
+from mpqr.seller.notifications import writer_driver
 from mpqr.seller.settings import Integration
 
 # The only whole-index walks allowed, and why.
@@ -122,13 +122,88 @@ async def test_an_ack_batch_finds_its_rows_through_indexes(tmp_path: Path, count
     await db.dispose()
     values = [str(n) for n in range(count)]
     statements = {
-        writer_sql.open_counts_sql(count): [*values, "received"],
-        writer_sql.states_sql(count): values,
+        writer_driver.open_counts_sql(count): [*values, "received"],
+        writer_driver.states_sql(count): values,
+        writer_driver.rearm_sql(count): ["received", "2026-01-01", *values, "received"],
     }
+    by_key = "SEARCH notifications USING INDEX sqlite_autoindex_notifications_1 (dedupe_key=?)"
     assert list(plans(tmp_path / "inbox.db", statements).values()) == [
         [
             "SEARCH notifications USING COVERING INDEX ix_notifications_resource_state"
             " (resource_id=? AND state=?)"
         ],
-        ["SEARCH notifications USING INDEX sqlite_autoindex_notifications_1 (dedupe_key=?)"],
+        [by_key],
+        [by_key],
     ]
+
+
+_WIDE = r"Seq Scan|ix_notifications_state\b"
+_TEN = "{" + ",".join(str(n) for n in range(10)) + "}"  # a batch's ten keys or resources
+# PostgreSQL: (statement, its parameter types, sample arguments) for each of the writer's.
+_PG_WRITER = {
+    "known": (
+        writer_driver.PG_KNOWN,
+        "varchar[], varchar[], varchar",
+        f"'{_TEN}', '{_TEN}', 'received'",
+    ),
+    "deliveries": (writer_driver.PG_ADD_DELIVERIES, "varchar[], int[]", "'{a,b,c}', '{1,1,1}'"),
+    "rearm": (writer_driver.PG_REARM, "varchar[], varchar, timestamp", "'{a,b}', 'x', 'today'"),
+}
+
+
+@pytest.mark.postgres
+async def test_on_postgres_the_writer_finds_its_rows_through_indexes_on_a_young_table() -> None:
+    """The inbox writer's statements on PostgreSQL, planned as the server plans them: once when
+    the table is empty (prepared statements may keep that plan) and again 5,000 rows later with
+    no statistics gathered (autovacuum off), as in the first minute of a new database. A plan
+    kept from the empty table, or made without statistics for ``resource_id = ANY(...)``, read
+    the whole table on every ack batch."""
+    from seller_env import pg_database
+    from sqlalchemy.util import await_only, greenlet_spawn
+
+    from mpqr.seller.notifications.writer import store_batch
+
+    def prepare(raw: Any) -> None:
+        for name, (sql, types, args) in _PG_WRITER.items():
+            await_only(raw.execute(f"PREPARE {name}({types}) AS {sql}"))
+            for _ in range(6):  # after five runs a generic plan may be kept for good
+                await_only(raw.execute(f"EXECUTE {name}({args})"))
+
+    def explain(raw: Any) -> dict[str, str]:
+        return {
+            name: "\n".join(r[0] for r in await_only(raw.fetch(f"EXPLAIN EXECUTE {name}({args})")))
+            for name, (_sql, _types, args) in _PG_WRITER.items()
+        }
+
+    async with pg_database() as url:
+        db = Database(url)
+        try:
+            await db.migrate()
+            async with db.transaction() as conn:
+                await conn.exec_driver_sql(
+                    "ALTER TABLE notifications SET (autovacuum_enabled = false)"
+                )
+            async with db.engine.connect() as conn:  # the server's connections, their settings
+                raw = (await conn.get_raw_connection()).driver_connection
+                await greenlet_spawn(prepare, raw)
+                for n in range(50):
+                    batch = [_pending(n * 100 + i) for i in range(100)]
+                    await db.driver_unit(store_batch, db.engine.dialect, batch, 5)
+                found = await greenlet_spawn(explain, raw)
+        finally:
+            await db.dispose()
+    assert set(found) == set(_PG_WRITER)
+    # neither the whole table nor every unresolved row (the state index) for a batch's lookup
+    wide = {name: plan for name, plan in found.items() if re.search(_WIDE, plan)}
+    assert wide == {}
+    assert all("Index" in plan for plan in found.values()), found
+
+
+def _pending(n: int) -> Any:
+    from datetime import UTC, datetime
+
+    from mpqr.notifications import parse_notification
+    from mpqr.seller.notifications.writer import Pending
+
+    notification = parse_notification("POST", f"topic=merchant_order&id={n}", {}, b"")
+    return Pending(notification, {}, datetime(2026, 1, 1, tzinfo=UTC))

@@ -2,8 +2,8 @@
 
 ``POST /notifications`` hands its parsed notification to :class:`InboxWriter` and waits; the
 writer takes everything queued so far, stores it with a handful of statements in **one**
-transaction (:func:`store_many_sync`; on SQLite the whole unit runs on a worker thread, see
-:meth:`Database.run_unit`), commits, and only then answers each waiter. So a 200 still means
+transaction (:func:`store_batch`, straight to the database driver, see
+:meth:`Database.driver_unit`), commits, and only then answers each waiter. So a 200 still means
 "the row is committed" (durable ack), but a burst of deliveries costs one unit of work, not one
 each. If the transaction fails, every waiter of that batch gets the error (a 500: Mercado Pago
 sends again).
@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,9 +28,10 @@ from mpqr.notifications import Notification
 from mpqr.seller.db import Database
 from mpqr.seller.db.engine import Conn
 from mpqr.seller.notifications.inbox import InboxState, Stored
-from mpqr.seller.notifications.writer_sql import statements_for
+from mpqr.seller.notifications.writer_driver import for_driver
+from mpqr.seller.notifications.writer_sql import CoreStatements, Statements
 
-__all__ = ["InboxWriter", "Pending", "store_many", "store_many_sync"]
+__all__ = ["InboxWriter", "Pending", "store_batch", "store_many", "store_many_sync"]
 
 MAX_BATCH = 200
 
@@ -104,7 +106,9 @@ class InboxWriter:
 
     async def _commit(self, batch: list[Pending]) -> None:
         try:
-            results = await self.db.run_unit(store_many_sync, batch, self.max_open)
+            results = await self.db.driver_unit(
+                store_batch, self.db.engine.dialect, batch, self.max_open
+            )
         except Exception as exc:  # every waiter of the batch answers 500
             for pending in batch:
                 if not pending.done.done():
@@ -125,8 +129,22 @@ async def store_many(
 def store_many_sync(
     conn: sa.Connection, batch: Sequence[Pending], max_open_per_resource: int
 ) -> list[Stored]:
-    """Store ``batch`` in order, as :func:`store` one by one would, in a few statements."""
-    sql = statements_for(conn)
+    """:func:`store_with` SQLAlchemy Core, in any unit of work."""
+    return store_with(CoreStatements(conn), batch, max_open_per_resource)
+
+
+def store_batch(
+    driver: Any, dialect: sa.Dialect, batch: Sequence[Pending], max_open_per_resource: int
+) -> list[Stored]:
+    """:func:`store_with` straight through ``driver`` (a :meth:`Database.driver_unit`)."""
+    return store_with(for_driver(driver, dialect), batch, max_open_per_resource)
+
+
+def store_with(
+    sql: Statements, batch: Sequence[Pending], max_open_per_resource: int
+) -> list[Stored]:
+    """Store ``batch`` in order, as :func:`.inbox.store` one by one would, in a few
+    statements."""
     state, open_rows = sql.known(list({p.key for p in batch}), list({p.resource for p in batch}))
     results: list[Stored] = []
     new: dict[str, Pending] = {}
