@@ -5,6 +5,7 @@ all (on SQLite, whole on a worker thread)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from mpqr.seller.db import Database
 from mpqr.seller.db.engine import Conn
-from mpqr.seller.db.tables import metadata, sales
+from mpqr.seller.db.tables import metadata, notifications, sales
 
 
 def _diff(sync_conn: sa.Connection) -> list[object]:
@@ -100,6 +101,53 @@ async def test_a_unit_commits_on_success_and_rolls_back_when_it_raises(database_
             assert await _count(conn) == 1
     finally:
         await db.dispose()
+
+
+def _driver_insert(driver: Any, key: str, fail: str) -> None:
+    """A driver unit: insert an inbox row through the driver itself, then fail if asked (with
+    an error of ours, or one of the database's: the same key again)."""
+    from sqlalchemy.util import await_only
+
+    sqlite = driver.__class__.__module__ == "sqlite3"
+    mark = "?" if sqlite else "$1"
+    sql = (
+        "INSERT INTO notifications (dedupe_key, received_at, query, headers, body, topic,"  # noqa: S608
+        f" resource_id, state, attempts, deliveries, next_attempt_at) VALUES ({mark},"
+        " '2026-01-01', '', '{}', '', 't', 'r', 'received', 0, 1, '2026-01-01')"
+    )
+    for _ in range(2 if fail == "database" else 1):
+        if sqlite:
+            driver.execute(sql, (key,))
+        else:
+            await_only(driver.execute(sql, key))
+    if fail == "ours":
+        raise ValueError("boom")
+
+
+@pytest.mark.parametrize("fail", ["ours", "database"])
+async def test_a_driver_unit_commits_on_success_and_rolls_back_when_it_raises(
+    database_url: str, fail: str
+) -> None:
+    """The inbox writer's units (straight to sqlite3 / asyncpg): all or nothing, and the
+    connection serves the next unit after a failure."""
+    db = Database(database_url, pool_size=1)
+    count = sa.select(sa.func.count()).select_from(notifications)
+    try:
+        await db.migrate()
+        await db.driver_unit(_driver_insert, "a", "")
+        with pytest.raises((ValueError, sa.exc.DBAPIError, sqlite3.Error, *_pg_errors())):
+            await db.driver_unit(_driver_insert, "b", fail)
+        await db.driver_unit(_driver_insert, "c", "")
+        async with db.read() as conn:
+            assert (await conn.execute(count)).scalar_one() == 2
+    finally:
+        await db.dispose()
+
+
+def _pg_errors() -> tuple[type[Exception], ...]:
+    import asyncpg
+
+    return (asyncpg.PostgresError,)
 
 
 async def test_on_sqlite_a_unit_runs_whole_off_the_event_loop(tmp_path: Path) -> None:
@@ -193,7 +241,7 @@ async def test_postgres_acks_go_on_after_the_server_dropped_their_connection() -
             for n in range(1, 4):
                 try:
                     outcomes.append(await writer.store(ipn(n), {}, now) is Stored.NEW)
-                except Exception:  # noqa: BLE001 - whatever the driver says: the sender gets a 500
+                except Exception:  # whatever the driver says: the sender gets a 500
                     outcomes.append(False)
             assert outcomes[1:] == [True, True]
         finally:

@@ -159,7 +159,7 @@ async def test_on_postgres_the_writer_finds_its_rows_through_indexes_on_a_young_
     kept from the empty table, or made without statistics for ``resource_id = ANY(...)``, read
     the whole table on every ack batch."""
     from seller_env import pg_database
-    from sqlalchemy.util import await_only, greenlet_spawn
+    from sqlalchemy.util import await_only
 
     from mpqr.seller.notifications.writer import store_batch
 
@@ -176,20 +176,18 @@ async def test_on_postgres_the_writer_finds_its_rows_through_indexes_on_a_young_
         }
 
     async with pg_database() as url:
-        db = Database(url)
+        db = Database(url, pool_size=1)  # one connection: PREPARE is the connection's
         try:
             await db.migrate()
             async with db.transaction() as conn:
                 await conn.exec_driver_sql(
                     "ALTER TABLE notifications SET (autovacuum_enabled = false)"
                 )
-            async with db.engine.connect() as conn:  # the server's connections, their settings
-                raw = (await conn.get_raw_connection()).driver_connection
-                await greenlet_spawn(prepare, raw)
-                for n in range(50):
-                    batch = [_pending(n * 100 + i) for i in range(100)]
-                    await db.driver_unit(store_batch, db.engine.dialect, batch, 5)
-                found = await greenlet_spawn(explain, raw)
+            await db.driver_unit(prepare)  # in the writer's units, with their settings
+            for n in range(50):
+                batch = [_pending(n * 100 + i) for i in range(100)]
+                await db.driver_unit(store_batch, db.engine.dialect, batch, 5)
+            found = await db.driver_unit(explain)
         finally:
             await db.dispose()
     assert set(found) == set(_PG_WRITER)

@@ -7,7 +7,9 @@ runs them concurrently and relies on row locks.
 
 The hot paths use :meth:`Database.unit` / :meth:`Database.read_unit` instead: the same async
 repository code, but on SQLite the whole unit runs on a worker thread over the plain driver (one
-hand-over to that thread per unit; aiosqlite makes about four per statement).
+hand-over to that thread per unit; aiosqlite makes about four per statement). The hottest of all,
+the inbox writer's batch, is a :meth:`Database.driver_unit`: its statements go straight to
+``sqlite3`` or ``asyncpg``.
 """
 
 from __future__ import annotations
@@ -163,13 +165,12 @@ class Database:
         async with self.engine.connect() as conn:
             raw: Any = (await conn.get_raw_connection()).driver_connection
             try:
-                async with raw.transaction():
-                    return await greenlet_spawn(work, raw)
+                await raw.execute(_BEGIN_DRIVER_UNIT)
+                result = await greenlet_spawn(work, raw)
+                await raw.execute("COMMIT")
+                return result
             except BaseException as exc:
-                # an error of the server's leaves the connection usable; any other (dropped,
-                # cancelled mid-statement) may not: it is closed, not put back into the pool
-                if raw.is_closed() or not isinstance(exc, _postgres_error()):
-                    await conn.invalidate()
+                await _end_failed_unit(conn, raw, exc)
                 raise
 
     def _sync_unit(self, work: Callable[[ThreadConn], T]) -> T:
@@ -213,10 +214,29 @@ async def _off_loop(
         raise
 
 
-def _postgres_error() -> type[Exception]:
+# One round trip. Plans made for each run's values: asyncpg prepares each statement once per
+# connection, and after five runs PostgreSQL may keep one generic plan for good; made while the
+# inbox was young (a new database, the first minute of a burst) that plan read the whole table
+# and went on doing so as it grew (the writer's lookup: 4 ms at 3,000 rows, 35 ms at 18,000).
+# Only here, for the few statements of a hot unit: set for every statement of the seller, it
+# took the server's CPU per sale created from 0.9-1.8 ms to 3.5-4.5 ms.
+_BEGIN_DRIVER_UNIT = "BEGIN; SET LOCAL plan_cache_mode = force_custom_plan"
+
+
+async def _end_failed_unit(conn: AsyncConnection, raw: Any, exc: BaseException) -> None:
+    """Roll back after an error of the server's (the connection is fine); after any other
+    (dropped, cancelled mid-statement) the connection is closed, not put back into the pool."""
     import asyncpg
 
-    return asyncpg.PostgresError  # type: ignore[no-any-return]
+    if not raw.is_closed() and isinstance(exc, asyncpg.PostgresError):
+        try:
+            if raw.is_in_transaction():
+                await raw.execute("ROLLBACK")
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError):
+            pass
+        else:
+            return
+    await conn.invalidate()
 
 
 def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
@@ -226,21 +246,10 @@ def _engine_options(url: str, pool_size: int) -> dict[str, Any]:
     No ``pool_pre_ping`` on PostgreSQL: it cost a round trip (about a third of a short unit's
     CPU) on every checkout. A connection the server dropped fails its next statement instead;
     SQLAlchemy sees the disconnect and discards every pooled connection opened before it, so one
-    unit of work fails (a 500, or a background step retried) and the next ones reconnect.
-
-    ``plan_cache_mode=force_custom_plan`` on PostgreSQL: every statement is prepared once per
-    connection, and after five runs PostgreSQL may keep one generic plan for good. Planned while
-    the tables were young (a new database, the first minute of a burst) that plan reads the whole
-    table, and went on doing so as the table grew: the inbox writer's lookup took 4 ms at 3,000
-    rows and 35 ms at 18,000. A plan made for each run's values costs a fraction of a
-    millisecond of the server's time and follows the table as it grows."""
+    unit of work fails (a 500, or a background step retried) and the next ones reconnect."""
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {
-        "pool_size": pool_size,
-        "max_overflow": pool_size,
-        "connect_args": {"server_settings": {"plan_cache_mode": "force_custom_plan"}},
-    }
+    return {"pool_size": pool_size, "max_overflow": pool_size}
 
 
 def _sync_sqlite_engine(url: str) -> sa.Engine:
