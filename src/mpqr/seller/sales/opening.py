@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -38,10 +37,16 @@ from mpqr.seller.gateway import ItemLine, OrderRequest
 from mpqr.seller.sales import repository as repo
 from mpqr.seller.sales.apply import apply_evidence
 from mpqr.seller.sales.checks import lines_of
+from mpqr.seller.sales.opening_units import (
+    check_free,
+    item_values,
+    open_sale,
+    order_request,
+    sale_items_box,
+    status_event,
+)
 from mpqr.seller.sales.rules import ZERO, EventSource, Evidence, SaleStatus
 from mpqr.seller.sales.schemas import SaleCreate, SaleOut
-from mpqr.seller.sales.views import view_of
-from mpqr.seller.unmatched import repository as unmatched
 
 if TYPE_CHECKING:
     from mpqr.seller.sales.service import SalesService
@@ -84,7 +89,7 @@ class Opener:
         if stored.replayed:
             return await self._replay(stored.sale_id)
         assert stored.values is not None
-        order = _order_request(stored.values, lines, self.ctx.settings.notification_url)
+        order = order_request(stored.values, lines, self.ctx.settings.notification_url)
         return await self._put(stored.sale_id, order, box, stored.values["lease_until"])
 
     async def _clear(self, cashbox: str) -> None:
@@ -115,8 +120,8 @@ class Opener:
                 earlier = await idempotency.claim(conn, "sales", key, print_, result, now)
                 if earlier is not None:
                     return _Stored(str(earlier["sale_id"]), True)
-            await _check_free(conn, cashbox, reference)
-            await repo.insert_sale(conn, values, [_item(line) for line in lines])
+            await check_free(conn, cashbox, reference)
+            await repo.insert_sale(conn, values, [item_values(line) for line in lines])
             await repo.add_event(
                 conn,
                 sale_id,
@@ -133,7 +138,7 @@ class Opener:
         except IntegrityError:
             # another request took the cashbox or the reference between our check and insert
             async with self.ctx.db.transaction() as conn:
-                await _check_free(conn, cashbox, reference)
+                await check_free(conn, cashbox, reference)
             raise Conflict("the cashbox or the reference was taken meanwhile") from None
 
     def _values(
@@ -196,14 +201,14 @@ class Opener:
         return await self._opened(sale_id, cashbox, mp_order_id, order.external_reference)
 
     async def _order_of(self, sale_id: str) -> tuple[OrderRequest, str, str, datetime]:
-        row, items, box = await self.ctx.db.read_unit(_sale_items_box, sale_id)
+        row, items, box = await self.ctx.db.read_unit(sale_items_box, sale_id)
         if row is None:
             raise NotFound(f"sale {sale_id!r} not found", reason=Reason.SALE_NOT_FOUND)
         lines = tuple(
             ItemLine(i.title, i.unit_price, i.quantity, i.description, i.picture_url, i.sku)
             for i in items
         )
-        order = _order_request(row._asdict(), lines, self.ctx.settings.notification_url)
+        order = order_request(row._asdict(), lines, self.ctx.settings.notification_url)
         store = str(box.store_external_id) if box is not None else ""
         return order, row.cashbox, store, row.lease_until or self.ctx.now()
 
@@ -213,7 +218,7 @@ class Opener:
         """The sale ``pending`` with its order; its view is read in the same unit of work."""
         now = self.ctx.now()
         first = now + timedelta(seconds=self.ctx.settings.reconcile_first_after)
-        opened = await self.ctx.db.unit(_open, sale_id, reference, mp_order_id, now, first)
+        opened = await self.ctx.db.unit(open_sale, sale_id, reference, mp_order_id, now, first)
         if opened is None:  # recovery ended this sale while our call ran: our order must not stay
             log.error("sale %s was ended while its create ran; taking its order off", sale_id)
             await self.ctx.gateway.delete_order(cashbox, mp_order_id)
@@ -232,7 +237,9 @@ class Opener:
                 lease_until=None,
                 updated_at=now,
             ):
-                await _event(conn, sale_id, now, SaleStatus.OPENING, SaleStatus.FAILED, detail)
+                await status_event(
+                    conn, sale_id, now, SaleStatus.OPENING, SaleStatus.FAILED, detail
+                )
         await self.ctx.broadcaster.publish(sale_id)
 
     async def _replay(self, sale_id: str) -> SaleOut:
@@ -297,7 +304,7 @@ class Opener:
             ):
                 return
             why = "a customer paid" if paid else "order taken off the cashbox"
-            await _event(
+            await status_event(
                 conn,
                 sale_id,
                 now,
@@ -310,110 +317,3 @@ class Opener:
             await repo.schedule(conn, sale_id, now, 0)
         log.warning("recovered interrupted create of %s: %s", sale_id, end.value)
         await self.ctx.broadcaster.publish(sale_id)
-
-
-async def _sale_items_box(conn: Conn, sale_id: str) -> tuple[Any, Sequence[Any], Any]:
-    """The sale, its lines and its cashbox (None, (), None: no such sale)."""
-    row = await repo.get_sale(conn, sale_id=sale_id)
-    if row is None:
-        return None, (), None
-    items = await repo.items(conn, sale_id)
-    return row, items, await cash_repo.get_cashbox(conn, row.cashbox)
-
-
-async def _open(
-    conn: Conn,
-    sale_id: str,
-    reference: str,
-    mp_order_id: str | None,
-    now: datetime,
-    first_check: datetime,
-) -> SaleOut | None:
-    """``opening`` → ``pending`` once the order is on the cashbox, and the sale as it is now
-    (None: the sale was ended meanwhile)."""
-    moved = await repo.transition(
-        conn,
-        sale_id,
-        SaleStatus.OPENING,
-        SaleStatus.PENDING,
-        mp_order_id=mp_order_id,
-        lease_until=None,
-        updated_at=now,
-    )
-    if not moved:
-        return None
-    detail = {"mp_order_id": mp_order_id}
-    await _event(conn, sale_id, now, SaleStatus.OPENING, SaleStatus.PENDING, detail)
-    await repo.schedule(conn, sale_id, first_check, 0)
-    # facts a notification brought while the sale was opening count now
-    applied = await apply_evidence(conn, Evidence(reference), EventSource.API, now)
-    if applied is None:  # the reference is the sale's own: it cannot be gone in this transaction
-        raise RuntimeError(f"sale {sale_id} vanished while it was opened")
-    return view_of(applied.state, await repo.items(conn, sale_id))
-
-
-def _order_request(
-    sale: dict[str, Any], lines: Sequence[ItemLine], default_url: str
-) -> OrderRequest:
-    """What goes on the cashbox for the stored sale ``sale`` (its row's values) and its lines."""
-    ttl = int((sale["expires_at"] - sale["created_at"]).total_seconds())
-    return OrderRequest(
-        external_reference=sale["external_reference"],
-        items=tuple(lines),
-        total_amount=sale["total_amount"],
-        expires_at=sale["expires_at"],
-        ttl_seconds=ttl,
-        notification_url=sale["notification_url"] or default_url,
-        idempotency_key=f"sale-{sale['id']}",
-    )
-
-
-async def _check_free(conn: Conn, cashbox: str, reference: str) -> None:
-    live = await repo.live_for_cashbox(conn, cashbox)
-    if live is not None:
-        raise Conflict(
-            f"cashbox {cashbox!r} already has {live.status} sale {live.id}; "
-            "cancel it or send replace: true",
-            reason=Reason.CASHBOX_BUSY,
-            field="cashbox",
-            sale_id=live.id,
-        )
-    taken = await repo.get_sale(conn, external_reference=reference)
-    if taken is not None:
-        raise Conflict(
-            f"external_reference {reference!r} is already used by sale {taken.id}",
-            reason=Reason.REFERENCE_IN_USE,
-            field="external_reference",
-            sale_id=taken.id,
-        )
-    if await unmatched.reference_has_payments(conn, reference):
-        raise Conflict(
-            f"external_reference {reference!r} has unmatched payments at Mercado Pago",
-            reason=Reason.REFERENCE_IN_USE,
-            field="external_reference",
-        )
-
-
-def _item(line: ItemLine) -> dict[str, Any]:
-    return {
-        "title": line.title,
-        "unit_price": line.unit_price,
-        "quantity": line.quantity,
-        "description": line.description,
-        "picture_url": line.picture_url,
-        "sku": line.sku,
-    }
-
-
-async def _event(
-    conn: Conn,
-    sale_id: str,
-    at: datetime,
-    old: SaleStatus,
-    new: SaleStatus,
-    detail: dict[str, Any],
-    source: EventSource = EventSource.API,
-) -> None:
-    await repo.add_status_event(
-        conn, sale_id, at=at, source=source.value, old=old, new=new, detail=detail
-    )
