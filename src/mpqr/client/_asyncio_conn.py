@@ -204,48 +204,53 @@ class Connection(asyncio.Protocol):
                 if not self.remaining:
                     parts = self.parts
                     self._complete(parts[0] if len(parts) == 1 else b"".join(parts))
-            elif state == _CHUNK_SIZE:
-                stop = data.find(b"\r\n", pos)
-                if stop < 0:
-                    self._keep(data, pos)
-                    return
-                size = data[pos:stop].split(b";", 1)[0].strip()
-                if not size or size.strip(b"0123456789abcdefABCDEF") or len(size) > 16:
-                    raise ValueError("bad chunk size line")
-                pos = stop + 2
-                self.remaining = int(size, 16)
-                self.state = _CHUNK_DATA if self.remaining else _TRAILER
-            elif state == _CHUNK_DATA:
-                take = min(self.remaining, end - pos)
-                self.parts.append(data[pos : pos + take])
-                pos += take
-                self.remaining -= take
-                if not self.remaining:
-                    self.state = _CHUNK_END
-            elif state == _CHUNK_END:
-                if end - pos < 2:
-                    self._keep(data, pos)
-                    return
-                if data[pos : pos + 2] != b"\r\n":
-                    raise ValueError("a chunk does not end with CRLF")
-                pos += 2
-                self.state = _CHUNK_SIZE
-            elif state == _TRAILER:
-                stop = data.find(b"\r\n", pos)
-                if stop < 0:
-                    self._keep(data, pos)
-                    return
-                if stop == pos:  # the empty line: the answer is complete
-                    pos += 2
-                    self._complete(b"".join(self.parts))
-                else:
-                    pos = stop + 2  # a trailer field: not kept
             elif state == _UNTIL_CLOSE:
                 self.parts.append(data[pos:])
                 return
-            else:  # _IDLE: bytes after a complete answer; the connection is out of step
+            elif state == _IDLE:  # bytes after a complete answer: the connection is out of step
                 self.keep_alive = False
                 return
+            else:
+                pos = self._chunked(state, data, pos, end)
+                if pos < 0:
+                    return
+
+    def _chunked(self, state: int, data: bytes, pos: int, end: int) -> int:
+        """One step of a chunked body from ``pos``: where the next step starts (-1: the rest
+        of ``data`` is kept until more arrives)."""
+        if state == _CHUNK_SIZE:
+            stop = data.find(b"\r\n", pos)
+            if stop < 0:
+                self._keep(data, pos)
+                return -1
+            size = data[pos:stop].split(b";", 1)[0].strip()
+            if not size or size.strip(b"0123456789abcdefABCDEF") or len(size) > 16:
+                raise ValueError("bad chunk size line")
+            self.remaining = int(size, 16)
+            self.state = _CHUNK_DATA if self.remaining else _TRAILER
+            return stop + 2
+        if state == _CHUNK_DATA:
+            take = min(self.remaining, end - pos)
+            self.parts.append(data[pos : pos + take])
+            self.remaining -= take
+            if not self.remaining:
+                self.state = _CHUNK_END
+            return pos + take
+        if state == _CHUNK_END:
+            if end - pos < 2:
+                self._keep(data, pos)
+                return -1
+            if data[pos : pos + 2] != b"\r\n":
+                raise ValueError("a chunk does not end with CRLF")
+            self.state = _CHUNK_SIZE
+            return pos + 2
+        stop = data.find(b"\r\n", pos)  # _TRAILER
+        if stop < 0:
+            self._keep(data, pos)
+            return -1
+        if stop == pos:  # the empty line: the answer is complete
+            self._complete(b"".join(self.parts))
+        return stop + 2  # past the empty line, or past a trailer field (not kept)
 
     def _keep(self, data: bytes, pos: int) -> None:
         if len(data) - pos > _MAX_LINE:
@@ -253,28 +258,7 @@ class Connection(asyncio.Protocol):
         self.buf = data[pos:]
 
     def _head(self, head: str) -> None:
-        lines = head.split("\r\n")
-        version, _, rest = lines[0].partition(" ")
-        code = rest[:3]
-        if (
-            not version.startswith("HTTP/")
-            or not (code.isascii() and code.isdigit())
-            or rest[3:4] not in ("", " ")
-        ):
-            raise http.client.BadStatusLine(lines[0][:40])
-        status = int(code)
-        headers: dict[str, str] = {}
-        name = ""
-        for line in lines[1:]:
-            if line[:1] in (" ", "\t") and name:  # an obsolete folded continuation
-                headers[name] += " " + line.strip()
-                continue
-            name, colon, value = line.partition(":")
-            if not colon:
-                raise http.client.HTTPException("a header line without a colon")
-            name = name.strip().lower()
-            value = value.strip()
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        version, status, headers = _status_and_headers(head)
         if 100 <= status < 200:  # an interim answer (100 Continue...): the real one follows
             if status == 101:
                 raise http.client.HTTPException("unexpected 101 Switching Protocols")
@@ -289,6 +273,10 @@ class Connection(asyncio.Protocol):
         if self.head_only or status in (204, 304):
             self._complete(b"")
             return
+        self._framing(headers)
+
+    def _framing(self, headers: dict[str, str]) -> None:
+        """How the body ends: chunked, a Content-Length, or the connection's close."""
         coding = headers.get("transfer-encoding")
         if coding is not None:
             if _tokens(coding)[-1:] != ["chunked"]:
@@ -313,6 +301,32 @@ class Connection(asyncio.Protocol):
             self.state = _LENGTH
         else:
             self._complete(b"")
+
+
+def _status_and_headers(head: str) -> tuple[str, int, dict[str, str]]:
+    """The HTTP version, the status and the headers (names lower-cased, repeats joined)."""
+    lines = head.split("\r\n")
+    version, _, rest = lines[0].partition(" ")
+    code = rest[:3]
+    if (
+        not version.startswith("HTTP/")
+        or not (code.isascii() and code.isdigit())
+        or rest[3:4] not in ("", " ")
+    ):
+        raise http.client.BadStatusLine(lines[0][:40])
+    headers: dict[str, str] = {}
+    name = ""
+    for line in lines[1:]:
+        if line[:1] in (" ", "\t") and name:  # an obsolete folded continuation
+            headers[name] += " " + line.strip()
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise http.client.HTTPException("a header line without a colon")
+        name = name.strip().lower()
+        value = value.strip()
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    return version, int(code), headers
 
 
 def _tokens(value: str) -> list[str]:
