@@ -83,6 +83,19 @@ async def _run(
     await asyncio.gather(*(lane(box) for box in boxes))
     rss.update(_rss(stack, "end"))
     cpu.update(_cpu(stack, "end"))
+    return _figures(done, began, window, total, rss, cpu, progress)
+
+
+def _figures(
+    done: list[float],
+    began: float,
+    window: int,
+    total: int,
+    rss: dict[str, float],
+    cpu: dict[str, float],
+    progress: Callable[[str], None],
+) -> dict[str, float]:
+    """The part's figures from when each sale was seen paid and the two readings of RSS and CPU."""
     first = (done[window - 1] - began) / window * 1000
     last = (done[-1] - done[-window - 1]) / window * 1000
     seller = rss["seller_end"] - rss["seller_start"]
