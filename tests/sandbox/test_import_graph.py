@@ -20,7 +20,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("orders", "orders_api", "stores_pos", "instrument"),
     ("customer", "refunds"),
     ("api", "control", "delivery", "faults", "web"),
-    ("app", "cli", "testing", "pytest_plugin", "sdk", "parity", "__init__"),
+    ("app", "cli", "testing", "pytest_plugin", "sdk", "parity", "parity_compare", "__init__"),
 ]
 
 
