@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 import threading
 import time
-import uuid
 from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, Final
@@ -30,7 +28,7 @@ from mpqr.sandbox.delivery.policy import (
     refusal,
     schedule_for,
 )
-from mpqr.sandbox.delivery.request import build_request
+from mpqr.sandbox.delivery.request import KeyedIds, build_request
 from mpqr.sandbox.delivery.transport import AiohttpTransport, Transport, sleep_ms
 from mpqr.sandbox.events import Notice
 from mpqr.sandbox.faults import Faults, NotificationDecision
@@ -41,22 +39,6 @@ log = logging.getLogger(__name__)
 
 DROPPED: Final = "dropped (fault injection)"
 _FORMAT_VERSION: Final = 1
-
-
-class _Keyed:
-    """Ids derived from (seed, key): the same seed gives the same ids, with no state to persist."""
-
-    def __init__(self, seed: int | None) -> None:
-        self._seed = seed if seed is not None else random.SystemRandom().getrandbits(64)
-
-    def _rng(self, *key: object) -> random.Random:
-        return random.Random("|".join(str(k) for k in (self._seed, *key)))
-
-    def uuid(self, *key: object) -> str:
-        return str(uuid.UUID(int=self._rng(*key).getrandbits(128), version=4))
-
-    def number(self, *key: object) -> int:
-        return self._rng(*key).randrange(10**10, 10**11)
 
 
 class Outbox:
@@ -100,7 +82,7 @@ class Outbox:
         self._sign_ipn = sign_ipn
         self._qr_signature: QrSignature = qr_signature
         self._resource_base = resource_base or base_url
-        self._keyed = _Keyed(seed)
+        self._keyed = KeyedIds(seed)
         self._faults = faults
         self._timeouts = timeouts
         self._lanes = Lanes(max_in_flight=max_in_flight, reorder_hold=reorder_hold)

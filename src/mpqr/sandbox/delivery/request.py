@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import uuid
 from datetime import datetime
 from typing import Final
 
@@ -16,9 +18,25 @@ from mpqr.notifications import signature_header
 from mpqr.sandbox.delivery.model import Delivery, Form
 from mpqr.sandbox.delivery.transport import OutgoingRequest
 
-__all__ = ["USER_AGENT", "build_request", "signed_data_id"]
+__all__ = ["USER_AGENT", "KeyedIds", "build_request", "signed_data_id"]
 
 USER_AGENT: Final = "MercadoPago WebHook v1.0"
+
+
+class KeyedIds:
+    """Ids derived from (seed, key): the same seed gives the same ids, with no state to persist."""
+
+    def __init__(self, seed: int | None) -> None:
+        self._seed = seed if seed is not None else random.SystemRandom().getrandbits(64)
+
+    def _rng(self, *key: object) -> random.Random:
+        return random.Random("|".join(str(k) for k in (self._seed, *key)))
+
+    def uuid(self, *key: object) -> str:
+        return str(uuid.UUID(int=self._rng(*key).getrandbits(128), version=4))
+
+    def number(self, *key: object) -> int:
+        return self._rng(*key).randrange(10**10, 10**11)
 
 
 def signed_data_id(delivery: Delivery) -> str:
