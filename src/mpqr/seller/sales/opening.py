@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -39,11 +39,9 @@ from mpqr.seller.sales.apply import apply_evidence
 from mpqr.seller.sales.checks import lines_of
 from mpqr.seller.sales.opening_units import (
     check_free,
-    item_values,
     open_sale,
     order_request,
     sale_items_box,
-    status_event,
 )
 from mpqr.seller.sales.rules import ZERO, EventSource, Evidence, SaleStatus
 from mpqr.seller.sales.schemas import SaleCreate, SaleOut
@@ -121,7 +119,7 @@ class Opener:
                 if earlier is not None:
                     return _Stored(str(earlier["sale_id"]), True)
             await check_free(conn, cashbox, reference)
-            await repo.insert_sale(conn, values, [item_values(line) for line in lines])
+            await repo.insert_sale(conn, values, [asdict(line) for line in lines])
             await repo.add_event(
                 conn,
                 sale_id,
@@ -237,8 +235,14 @@ class Opener:
                 lease_until=None,
                 updated_at=now,
             ):
-                await status_event(
-                    conn, sale_id, now, SaleStatus.OPENING, SaleStatus.FAILED, detail
+                await repo.add_status_event(
+                    conn,
+                    sale_id,
+                    at=now,
+                    source=EventSource.API.value,
+                    old=SaleStatus.OPENING,
+                    new=SaleStatus.FAILED,
+                    detail=detail,
                 )
         await self.ctx.broadcaster.publish(sale_id)
 
@@ -304,14 +308,14 @@ class Opener:
             ):
                 return
             why = "a customer paid" if paid else "order taken off the cashbox"
-            await status_event(
+            await repo.add_status_event(
                 conn,
                 sale_id,
-                now,
-                SaleStatus.OPENING,
-                end,
-                {"recovered": why, "mp_order_id": mp_order_id},
-                EventSource.RECONCILE,
+                at=now,
+                source=EventSource.RECONCILE.value,
+                old=SaleStatus.OPENING,
+                new=end,
+                detail={"recovered": why, "mp_order_id": mp_order_id},
             )
             await apply_evidence(conn, found, EventSource.RECONCILE, now)
             await repo.schedule(conn, sale_id, now, 0)

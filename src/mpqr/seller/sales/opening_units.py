@@ -20,11 +20,9 @@ from mpqr.seller.unmatched import repository as unmatched
 
 __all__ = [
     "check_free",
-    "item_values",
     "open_sale",
     "order_request",
     "sale_items_box",
-    "status_event",
 ]
 
 
@@ -58,8 +56,15 @@ async def open_sale(
     )
     if not moved:
         return None
-    detail = {"mp_order_id": mp_order_id}
-    await status_event(conn, sale_id, now, SaleStatus.OPENING, SaleStatus.PENDING, detail)
+    await repo.add_status_event(
+        conn,
+        sale_id,
+        at=now,
+        source=EventSource.API.value,
+        old=SaleStatus.OPENING,
+        new=SaleStatus.PENDING,
+        detail={"mp_order_id": mp_order_id},
+    )
     await repo.schedule(conn, sale_id, first_check, 0)
     # facts a notification brought while the sale was opening count now
     applied = await apply_evidence(conn, Evidence(reference), EventSource.API, now)
@@ -108,28 +113,3 @@ async def check_free(conn: Conn, cashbox: str, reference: str) -> None:
             reason=Reason.REFERENCE_IN_USE,
             field="external_reference",
         )
-
-
-def item_values(line: ItemLine) -> dict[str, Any]:
-    return {
-        "title": line.title,
-        "unit_price": line.unit_price,
-        "quantity": line.quantity,
-        "description": line.description,
-        "picture_url": line.picture_url,
-        "sku": line.sku,
-    }
-
-
-async def status_event(
-    conn: Conn,
-    sale_id: str,
-    at: datetime,
-    old: SaleStatus,
-    new: SaleStatus,
-    detail: dict[str, Any],
-    source: EventSource = EventSource.API,
-) -> None:
-    await repo.add_status_event(
-        conn, sale_id, at=at, source=source.value, old=old, new=new, detail=detail
-    )
