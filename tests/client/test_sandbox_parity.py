@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from mpqr import Client
 from mpqr.cli import main
 from mpqr.errors import NotFoundError
-from mpqr.sandbox.parity import Difference, compare, load_traffic, run_parity
+from mpqr.sandbox.parity import load_traffic, run_parity
+from mpqr.sandbox.parity_compare import Difference, compare
 from mpqr.sandbox.testing import Sandbox
 
 V2 = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, Final
 
-from mpqr.sandbox.parity import json_type
+from mpqr.sandbox.parity_compare import json_type
 
 __all__ = ["ENUMS", "shape_differences"]
 

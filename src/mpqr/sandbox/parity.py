@@ -5,8 +5,8 @@ recorded call is sent, in order, to a new in-process sandbox as its seller, with
 Pago gave out replaced by the ones the sandbox gave out for the same things (:class:`IdMap`). The
 customer's payments, which no call of the seller makes, are made through the control plane just
 before the first recorded answer that shows them (:meth:`Replayer.customer_pays`). Each pair of
-answers is then compared (:func:`compare`): status code, field names, JSON types and the values of
-status-like fields; ids and dates by shape only.
+answers is then compared (:mod:`mpqr.sandbox.parity_compare`): status code, field names, JSON
+types and the values of status-like fields; ids and dates by shape only.
 """
 
 from __future__ import annotations
@@ -25,18 +25,17 @@ from urllib.parse import urlencode
 import click
 
 from mpqr.client.recording import MASK, mask_personal
-from mpqr.sandbox.parity_compare import Difference, compare, is_id, json_type
+from mpqr.sandbox.parity_compare import Difference, compare, is_id
 from mpqr.sandbox.testing import Sandbox
 
 __all__ = [
     "CallResult",
-    "Difference",
     "Exchange",
     "IdMap",
     "Replayer",
     "command",
-    "compare",
-    "json_type",
+    "load_traffic",
+    "run_parity",
 ]
 
 _DROPPED_HEADERS = frozenset(
