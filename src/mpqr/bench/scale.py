@@ -83,14 +83,13 @@ async def _run(
     await asyncio.gather(*(lane(box) for box in boxes))
     rss.update(_rss(stack, "end"))
     cpu.update(_cpu(stack, "end"))
-    return _figures(done, began, window, total, rss, cpu, progress)
+    return _figures(done, began, window, rss, cpu, progress)
 
 
 def _figures(
     done: list[float],
     began: float,
     window: int,
-    total: int,
     rss: dict[str, float],
     cpu: dict[str, float],
     progress: Callable[[str], None],
@@ -102,7 +101,7 @@ def _figures(
     sandbox = rss["sandbox_end"] - rss["sandbox_start"]
     progress(
         f"scale: {first:.1f} ms/sale over the first {window}, {last:.1f} over the last {window} "
-        f"of {total}; RSS growth seller {seller:.1f} MB, sandbox {sandbox:.1f} MB"
+        f"of {len(done)}; RSS growth seller {seller:.1f} MB, sandbox {sandbox:.1f} MB"
     )
     sales = len(done) - window
     per_sale = {
